@@ -49,7 +49,8 @@ def train_chunks(params, opt_state, X, Y, learning_rate, start, *, grad_fn, conf
         if optimizer is None:  # the course's update: W := W - learning_rate * dW
             params = jax.tree.map(lambda p, d: p - learning_rate * d, params, g)
         else:
-            updates, opt_state = optimizer.update(g, opt_state, params)
+            with jax.numpy_dtype_promotion("standard"):  # optax mixes Python floats and int counts
+                updates, opt_state = optimizer.update(g, opt_state, params)
             params = optax.apply_updates(params, updates)
         bad = jnp.where((bad < 0) & ~jnp.isfinite(cost), it, bad)
         return (params, opt_state, it + 1, bad), cost

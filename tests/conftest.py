@@ -1,0 +1,49 @@
+"""Test configuration in the spirit of Equinox's: strict promotion rules, explicit keys.
+
+- ``jax_numpy_rank_promotion="raise"``: a (5,) vs (1, 5) mix-up fails loudly instead of
+  broadcasting quietly, so the library itself must never rely on rank promotion.
+- ``jax_numpy_dtype_promotion="strict"``: no silent float32 -> float64 mixing in library code.
+- ``x64`` fixture: float64 inside the test (gradient checks, exact course reproduction).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import jax
+import pytest
+
+jax.config.update("jax_numpy_rank_promotion", "raise")
+jax.config.update("jax_numpy_dtype_promotion", "strict")
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _find_cat_dir() -> Path | None:
+    candidates = [os.environ.get("DNNJAX_DATA_DIR", ""), REPO.parent / "shared" / "data" / "catvnoncat"]
+    for c in candidates:
+        if c and (Path(c) / "train_catvnoncat.h5").is_file():
+            return Path(c)
+    return None
+
+
+CAT_DIR = _find_cat_dir()
+needs_cat_data = pytest.mark.skipif(CAT_DIR is None, reason="cat/non-cat h5 files not found (set DNNJAX_DATA_DIR)")
+
+
+@pytest.fixture
+def x64():
+    with jax.enable_x64(True):
+        yield
+
+
+@pytest.fixture
+def key():
+    return jax.random.key(0)
+
+
+@pytest.fixture
+def cat_dir():
+    if CAT_DIR is None:
+        pytest.skip("cat/non-cat h5 files not found (set DNNJAX_DATA_DIR)")
+    return CAT_DIR
