@@ -1,0 +1,157 @@
+"""Side-by-side speed benchmark: dnnjax ``fit`` vs the course's NumPy algorithm and friends.
+
+    python experiments/bench.py [--reps 5] [--out runs/bench.json] [--only planar,cat-deep] [--quick]
+
+One process, interleaved repetitions (each repetition runs every implementation once, in
+turn, so machine noise hits them alike), medians reported. Every implementation trains the
+same network from the same float32 initial parameters with full-batch gradient descent; the
+final costs are compared so a fast wrong answer shows. Figures: time per iteration, the ratio
+to the NumPy reference, achieved GFLOP/s (the algorithm's necessary matmul FLOPs: forward,
+dW and dA[l-1] for l >= 2), the fraction of the machine's matmul peak measured in this run
+(float32 GEMM, the faster of XLA and NumPy), and dnnjax's compile time, separately.
+This is a benchmark, not a test: it prints figures and writes JSON; it asserts nothing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_impls import available  # noqa: E402
+
+# name: (layer_dims, m, hidden, learning rate, iterations per timed run)
+WORKLOADS = {
+    "cat-deep": ([12288, 20, 7, 5, 1], 209, "relu", 0.0075, 100),
+    "cat-2layer": ([12288, 7, 1], 209, "relu", 0.0075, 100),
+    "planar": ([2, 4, 1], 400, "tanh", 1.2, 4000),
+    "logistic": ([12288, 1], 209, "relu", 0.005, 200),
+    "wide": ([784, 256, 128, 1], 10000, "relu", 0.05, 4),
+}
+QUICK = {"planar": ([2, 4, 1], 400, "tanh", 1.2, 200), "small-deep": ([64, 20, 7, 5, 1], 50, "relu", 0.0075, 50)}
+
+
+def flops_per_iteration(dims, m):
+    fwd = sum(2 * dims[l] * dims[l - 1] * m for l in range(1, len(dims)))
+    d_prev = sum(2 * dims[l] * dims[l - 1] * m for l in range(2, len(dims)))
+    return 2 * fwd + d_prev
+
+
+def make_problem(dims, m, seed=0):
+    """Inputs in [0, 1] like scaled pixels, 0/1 labels, ``randn / sqrt(n_prev)`` weights (float32)."""
+    rng = np.random.RandomState(seed)
+    X = rng.rand(dims[0], m).astype(np.float32)
+    Y = (rng.rand(1, m) > 0.5).astype(np.float32)
+    p = {}
+    for l in range(1, len(dims)):
+        p[f"W{l}"] = (rng.randn(dims[l], dims[l - 1]) / np.sqrt(dims[l - 1])).astype(np.float32)
+        p[f"b{l}"] = np.zeros((dims[l], 1), np.float32)
+    return p, X, Y
+
+
+def cost64(p, X, Y, hidden):
+    A = X.astype(np.float64)
+    L = len(p) // 2
+    for l in range(1, L + 1):
+        Z = p[f"W{l}"].astype(np.float64) @ A + p[f"b{l}"].astype(np.float64)
+        A = (np.maximum(Z, 0) if hidden == "relu" else np.tanh(Z)) if l < L else Z
+    return float(np.mean(np.logaddexp(0, A) - Y * A))
+
+
+def matmul_peak(reps, n=2048):
+    import jax
+    import jax.numpy as jnp
+
+    a = np.random.RandomState(1).rand(n, n).astype(np.float32)
+    aj = jnp.asarray(a)
+    mm = jax.jit(lambda x: x @ x)
+    mm(aj).block_until_ready()
+    xla, npy = [], []
+    for _ in range(reps):
+        t = time.perf_counter(); mm(aj).block_until_ready(); xla.append(time.perf_counter() - t)
+        t = time.perf_counter(); a @ a; npy.append(time.perf_counter() - t)
+    f = 2 * n**3 / 1e9
+    return {"xla_gflops": f / np.median(xla), "numpy_gflops": f / np.median(npy)}
+
+
+def bench_workload(name, spec, impls, reps):
+    dims, m, hidden, lr, n = spec
+    p0, X, Y = make_problem(dims, m)
+    runners, compile_s, times, finals = {}, {}, {}, {}
+    for label, make in impls.items():
+        runners[label] = make(p0, X, Y, hidden, lr)
+        t = time.perf_counter(); runners[label](n); first = time.perf_counter() - t  # warm-up / compile
+        compile_s[label] = first
+    for _ in range(reps):
+        for label, run in runners.items():
+            t = time.perf_counter(); out = run(n); times.setdefault(label, []).append((time.perf_counter() - t) / n)
+            finals[label] = cost64(out, X, Y, hidden)
+    flops = flops_per_iteration(dims, m)
+    ref = np.median(times["numpy (course reference)"])
+    rows = []
+    for label in runners:
+        med = float(np.median(times[label]))
+        rows.append({"workload": name, "impl": label, "us_per_iter": med * 1e6, "speedup_vs_numpy": ref / med,
+                     "gflops": flops / med / 1e9, "compile_s": max(compile_s[label] - med * n, 0.0) if "dnnjax" in label else None,
+                     "final_cost": finals[label], "cost_rel_diff_vs_numpy": abs(finals[label] - finals["numpy (course reference)"]) / abs(finals["numpy (course reference)"]),
+                     "iterations": n, "reps": reps, "all_us_per_iter": [t * 1e6 for t in times[label]]})
+    return rows
+
+
+def blas_info():
+    try:
+        from threadpoolctl import threadpool_info
+
+        return [{k: d.get(k) for k in ("internal_api", "version", "architecture", "num_threads")} for d in threadpool_info()]
+    except ImportError:
+        cfg = np.show_config(mode="dicts")
+        return cfg.get("Build Dependencies", {}).get("blas", {})
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--only", default="", help="comma-separated workload names")
+    ap.add_argument("--quick", action="store_true", help="tiny workloads, for a smoke run")
+    ap.add_argument("--out", default="runs/bench.json")
+    args = ap.parse_args(argv)
+    import jax
+
+    workloads = QUICK if args.quick else WORKLOADS
+    if args.only:
+        workloads = {k: workloads[k] for k in args.only.split(",")}
+    impls = available()
+    peak = matmul_peak(args.reps)
+    peak_gflops = max(peak.values())
+    rows = []
+    for name, spec in workloads.items():
+        for r in bench_workload(name, spec, impls, args.reps):
+            r["fraction_of_peak"] = r["gflops"] / peak_gflops
+            rows.append(r)
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; jax {jax.__version__} "
+          f"({jax.default_backend()}), numpy {np.__version__}; matmul peak {peak_gflops:.1f} GFLOP/s "
+          f"(XLA {peak['xla_gflops']:.1f}, NumPy {peak['numpy_gflops']:.1f}); medians of {args.reps} interleaved reps")
+    print(f"{'workload':<11}{'implementation':<26}{'us/iter':>11}{'x numpy':>9}{'GFLOP/s':>9}{'% peak':>8}{'compile s':>10}{'cost rel.diff':>14}")
+    for r in rows:
+        comp = f"{r['compile_s']:.2f}" if r["compile_s"] is not None else "-"
+        print(f"{r['workload']:<11}{r['impl']:<26}{r['us_per_iter']:>11.1f}{r['speedup_vs_numpy']:>9.2f}"
+              f"{r['gflops']:>9.1f}{100 * r['fraction_of_peak']:>7.1f}%{comp:>10}{r['cost_rel_diff_vs_numpy']:>14.1e}")
+    result = {"machine": {"processor": platform.processor(), "cores": os.cpu_count(), "jax": jax.__version__,
+                          "numpy": np.__version__, "blas": blas_info()}, "matmul_peak": peak, "rows": rows}
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(result, indent=1))
+    os.replace(tmp, out)
+    print(f"wrote {out}")
+    return result
+
+
+if __name__ == "__main__":
+    main()
