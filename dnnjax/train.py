@@ -21,7 +21,7 @@ import jax.numpy as jnp
 import optax
 
 from dnnjax import gradients as grads_mod
-from dnnjax import inputs, validate
+from dnnjax import inputs, parallel, validate
 from dnnjax.errors import TrainingDivergedError
 
 
@@ -113,7 +113,7 @@ def _raise_if_diverged(bad, learning_rate):
 
 
 def fit(params, X, Y, *, hidden="relu", output="sigmoid", learning_rate=0.0075, num_iterations=2500,
-        optimizer=None, method="autodiff", log_every=100, progress=None):
+        optimizer=None, method="autodiff", log_every=100, progress=None, mesh=None, devices=None):
     """Full-batch training; returns ``(params, costs)``.
 
     Args:
@@ -125,9 +125,14 @@ def fit(params, X, Y, *, hidden="relu", output="sigmoid", learning_rate=0.0075, 
       method: "autodiff" (``jax.grad``) or "manual" (the hand-written backward pass).
       log_every: record the cost at iterations ``0, log_every, 2*log_every, ...``.
       progress: optional ``progress(iteration, cost)`` called after each logged chunk.
+      devices: data-parallel over an int ``N`` (the first ``N`` of ``jax.devices()``) or a
+        list of devices; ``mesh``: or over a ``jax.sharding.Mesh`` with a ``"batch"`` axis.
+        The columns of X/Y are split over the devices (``m`` must divide evenly), parameters
+        and optimizer state replicated; see :mod:`dnnjax.parallel`.
 
     Returns:
-      ``(params, costs)`` with ``costs`` of shape ``(ceil(num_iterations / log_every),)``.
+      ``(params, costs)`` with ``costs`` of shape ``(ceil(num_iterations / log_every),)``
+      (with a mesh: replicated over its devices).
     """
     validate.one_of(method, inputs.METHODS, "method")
     learning_rate = validate.positive_float(learning_rate, "learning_rate")
@@ -135,7 +140,11 @@ def fit(params, X, Y, *, hidden="relu", output="sigmoid", learning_rate=0.0075, 
     log_every = validate.positive_int(log_every, "log_every")
     if optimizer is not None and not isinstance(optimizer, optax.GradientTransformation):
         raise validate.InvalidTypeError(f"optimizer must be None or an optax.GradientTransformation; got {type(optimizer).__name__}")
-    params, X, Y = inputs.prepare(params, X, Y, hidden=hidden, output=output)
+    mesh = parallel.resolve(mesh, devices)
+    if mesh is None:
+        params, X, Y = inputs.prepare(params, X, Y, hidden=hidden, output=output)
+    else:
+        params, X, Y = parallel.prepare(params, X, Y, mesh, hidden=hidden, output=output)
     return run(params, X, Y, grad_fn=core_value_and_grad, config=(hidden, output, method),
                learning_rate=learning_rate, num_iterations=num_iterations, log_every=log_every,
                optimizer=optimizer, progress=progress)
