@@ -1,0 +1,68 @@
+"""The ``dnnjax`` command: ``demo``, ``train``, ``gradcheck``, ``predict``.
+
+    dnnjax demo [--out DIR] [--x64]                       the course's planar models, no downloads
+    dnnjax train --data flower --layers 2,4,1 --hidden tanh --lr 1.2 --iterations 10000
+    dnnjax train --resume runs/train-flower-.../checkpoint.npz --iterations 5000
+    dnnjax gradcheck --layers 4,5,3,1 --hidden relu --output sigmoid --x64
+    dnnjax predict --checkpoint runs/train-flower-.../checkpoint.npz
+
+``main(argv)`` returns the exit code (the console script and ``python -m dnnjax`` pass it to
+``sys.exit``): 0 on success, 1 for a failed gradient check, 2 for any usage or input error, which
+is reported as one ``dnnjax: error: ...`` line on stderr without a traceback (bad flags, missing
+data, unreadable checkpoints, any :class:`dnnjax.errors.DnnjaxError` or ``OSError``). Anything
+else is a bug and keeps its traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+
+from dnnjax import __version__, demo
+from dnnjax.commands import gradcheck, predict, train
+from dnnjax.errors import DnnjaxError
+
+USAGE_ERROR = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error (no usage dump) that points to ``--help``."""
+
+    def error(self, message: str):
+        self.exit(USAGE_ERROR, f"dnnjax: error: {message} (see '{self.prog} --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="dnnjax", description="Course 1 of the Deep Learning Specialization in JAX: "
+                                                "train, check and use fully-connected networks.")
+    parser.add_argument("--version", action="version", version=f"dnnjax {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in (demo, train, gradcheck, predict):
+        module.add_parser(sub)
+    return parser
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def main(argv=None) -> int:
+    """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    parser = build_parser()
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as stop:  # --help, --version, or a usage error already printed
+            return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else USAGE_ERROR)
+        return args.func(args)
+    except BrokenPipeError:  # stdout closed early (e.g. `dnnjax demo | head`): stop quietly
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except (DnnjaxError, OSError) as error:
+        print(f"dnnjax: error: {_one_line(error)}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        print("dnnjax: interrupted", file=sys.stderr)
+        return 130
