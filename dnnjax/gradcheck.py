@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from functools import partial
 
 import jax
 import jax.numpy as jnp
@@ -85,6 +86,30 @@ def _fd_indices(sizes, max_fd_coords, seed=0):
     return out
 
 
+@partial(jax.jit, static_argnames=("hidden", "output"))
+def _gradients_three_ways(params, X, Y, flat_idx, eps, hidden, output):
+    """Manual grads, autodiff grads, and central differences at the ``flat_idx`` coordinates of
+    the parameters laid end to end in ``params``' key order. One compiled function, cached
+    per shapes/config, so repeated checks do not recompile."""
+    _, manual = backprop.value_and_grad(params, X, Y, hidden, output)
+    auto = jax.grad(losses.network_cost)(params, X, Y, hidden, output)
+    names = sorted(params)  # the order jit gives dict keys; check_grads uses the same
+    sizes = [params[k].size for k in names]
+    theta = jnp.concatenate([params[k].ravel() for k in names])
+
+    def unravel(flat):
+        parts = jnp.split(flat, np.cumsum(sizes)[:-1])
+        return {k: v.reshape(params[k].shape) for k, v in zip(names, parts)}
+
+    def central(i):
+        e = jnp.zeros_like(theta).at[i].set(eps)
+        plus = losses.network_cost(unravel(theta + e), X, Y, hidden, output)
+        minus = losses.network_cost(unravel(theta - e), X, Y, hidden, output)
+        return (plus - minus) / (2 * eps)
+
+    return manual, auto, jax.lax.map(central, flat_idx, batch_size=64)
+
+
 def check_grads(params, X, Y, *, hidden="relu", output="sigmoid", eps=1e-7, max_fd_coords=4096):
     """Compare hand-written, automatic and finite-difference gradients of the cost.
 
@@ -101,30 +126,21 @@ def check_grads(params, X, Y, *, hidden="relu", output="sigmoid", eps=1e-7, max_
     max_fd_coords = validate.positive_int(max_fd_coords, "max_fd_coords")
     params, X, Y = inputs.prepare(params, X, Y, hidden=hidden, output=output)
     dtype = params["W1"].dtype
+    names = sorted(params)
+    sizes = [params[k].size for k in names]
+    offsets = np.cumsum([0] + sizes[:-1])
+    picks = _fd_indices(sizes, max_fd_coords)
+    flat_idx = jnp.asarray(np.concatenate([o + p for o, p in zip(offsets, picks)]))
     with jax.default_matmul_precision("highest"):
-        manual = jax.jit(backprop.value_and_grad, static_argnums=(3, 4))(params, X, Y, hidden, output)[1]
-        auto = jax.jit(jax.grad(losses.network_cost), static_argnums=(3, 4))(params, X, Y, hidden, output)
-        names = list(params)
-        sizes = [params[k].size for k in names]
-        theta = jnp.concatenate([params[k].ravel() for k in names])
-
-        def unravel(flat):
-            parts = jnp.split(flat, np.cumsum(sizes)[:-1])
-            return {k: v.reshape(params[k].shape) for k, v in zip(names, parts)}
-        offsets = np.cumsum([0] + sizes[:-1])
-        picks = _fd_indices(sizes, max_fd_coords)
-        flat_idx = jnp.asarray(np.concatenate([o + p for o, p in zip(offsets, picks)]))
-
-        def central(i):
-            e = jnp.zeros_like(theta).at[i].set(eps)
-            plus = losses.network_cost(unravel(theta + e), X, Y, hidden, output)
-            minus = losses.network_cost(unravel(theta - e), X, Y, hidden, output)
-            return (plus - minus) / (2 * eps)
-
-        fd = np.asarray(jax.jit(lambda idx: jax.lax.map(central, idx, batch_size=64))(flat_idx))
-    per_param, fd_checked, splits = {}, {}, np.cumsum([len(p) for p in picks])[:-1]
+        manual, auto, fd = _gradients_three_ways(params, X, Y, flat_idx, jnp.asarray(eps, dtype), hidden, output)
+    fd = np.asarray(fd)
+    fd_by_name = dict(zip(names, np.split(fd, np.cumsum([len(p) for p in picks])[:-1])))
+    pick_by_name = dict(zip(names, picks))
+    names = [f"{c}{l}" for l in range(1, len(names) // 2 + 1) for c in "Wb"]  # report in layer order
+    per_param, fd_checked = {}, {}
     cols = {p: ([], []) for p in PAIRS}
-    for name, pick, fd_leaf in zip(names, picks, np.split(fd, splits)):
+    for name in names:
+        pick, fd_leaf = pick_by_name[name], fd_by_name[name]
         m, a = np.ravel(manual[name]), np.ravel(auto[name])
         pairs = {PAIRS[0]: (m, a), PAIRS[1]: (m[pick], fd_leaf), PAIRS[2]: (a[pick], fd_leaf)}
         per_param[name] = {p: relative_difference(*ab) for p, ab in pairs.items()}

@@ -184,3 +184,22 @@ def test_public_api_inside_a_users_jit(x64):
     g_user = jax.grad(lambda p: dnnjax.cost(p, X, Y))(params)
     for k in params:
         np.testing.assert_allclose(g_user[k], g_ref[k], rtol=1e-10)
+
+
+def test_check_grads_compiles_once_per_shape(x64, caplog):
+    """A second check with the same shapes reuses the compiled three-way gradient function."""
+    import logging
+
+    import dnnjax
+    from dnnjax import gradcheck
+
+    rng = np.random.RandomState(3)
+    params = {"W1": rng.randn(3, 4), "b1": rng.randn(3, 1), "W2": rng.randn(1, 3), "b2": rng.randn(1, 1)}
+    X, Y = rng.randn(4, 6), (rng.rand(1, 6) > 0.5).astype(float)
+    dnnjax.check_grads(params, X, Y)
+    before = gradcheck._gradients_three_ways._cache_size()
+    with jax.log_compiles(True), caplog.at_level(logging.WARNING):
+        report = dnnjax.check_grads({k: v * 1.5 for k, v in params.items()}, X, Y)
+    assert report.ok
+    assert gradcheck._gradients_three_ways._cache_size() == before
+    assert not [r for r in caplog.records if "Compiling" in r.getMessage() and "three_ways" in r.getMessage()]
