@@ -15,6 +15,7 @@ import jax.numpy as jnp
 
 from dnnjax import activations, losses
 from dnnjax import network as fwd
+from dnnjax.network import num_layers
 
 
 def output_delta(Z_L, Y, output: str):
@@ -42,17 +43,32 @@ def activation_backward(dA, Z, hidden: str):
     return dA * activations.HIDDEN[hidden].grad(Z)
 
 
-def value_and_grad(params, X, Y, hidden: str, output: str):
-    """``(cost, grads)`` by hand: the same pytree and keys as ``jax.grad`` of the cost."""
-    Z_L, caches = fwd.forward_cache(params, X, hidden)
-    cost = losses.loss_from_logits(Z_L, Y, output)
-    L = fwd.num_layers(params)
-    dZ = output_delta(Z_L, Y, output)
+def backward(params, caches, dZ, hidden: str):
+    """From ``dZ_L`` down to layer 1: ``({"W{l}": dW, "b{l}": db}, dZ1)``.
+
+    ``dW1`` is skipped when layer 1's input is not cached (None): the dual form needs ``dZ1``.
+    """
     grads = {}
-    for l in range(L, 0, -1):
+    for l in range(num_layers(params), 0, -1):
         A_prev, _ = caches[l - 1]
         W = params[f"W{l}"] if l > 1 else None  # dA0 = W1^T dZ1 is not needed
+        if A_prev is None:
+            grads[f"b{l}"] = jnp.sum(dZ, axis=1, keepdims=True)
+            continue
         dA_prev, grads[f"W{l}"], grads[f"b{l}"] = linear_backward(dZ, A_prev, W)
         if l > 1:
             dZ = activation_backward(dA_prev, caches[l - 2][1], hidden)
-    return cost, {k: grads[k] for k in params}
+    return grads, dZ
+
+
+def value_and_grad(params, X, Y, hidden: str, output: str, Z1=None):
+    """``(cost, grads)`` by hand: the same pytree and keys as ``jax.grad`` of the cost.
+
+    With ``Z1`` given (dual form), ``grads`` has no ``W1`` and holds ``"Z1"``: ``dJ/dZ1``.
+    """
+    Z_L, caches = fwd.forward_cache(params, X, hidden, Z1=Z1)
+    cost = losses.loss_from_logits(Z_L, Y, output)
+    grads, dZ1 = backward(params, caches, output_delta(Z_L, Y, output), hidden)
+    if Z1 is not None:
+        grads["Z1"] = dZ1
+    return cost, {k: grads[k] for k in sorted(grads)}

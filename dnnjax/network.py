@@ -16,8 +16,8 @@ from dnnjax import activations, inputs
 
 
 def num_layers(params) -> int:
-    """``L``: the number of ``W``/``b`` pairs."""
-    return len(params) // 2
+    """``L``: the number of layers (one ``b{l}`` each; the dual form drops ``W1``)."""
+    return sum(1 for k in params if k[0] == "b")
 
 
 def linear_forward(A_prev, W, b):
@@ -25,16 +25,18 @@ def linear_forward(A_prev, W, b):
     return W @ A_prev + b
 
 
-def forward_cache(params, X, hidden: str):
+def forward_cache(params, X, hidden: str, Z1=None):
     """Logits ``Z_L`` (n_L, m) and the per-layer caches ``[(A_prev, Z), ...]`` for backprop.
 
     ``caches[l-1]`` holds layer ``l``'s input ``A[l-1]`` and pre-activation ``Z[l]``.
+    Given ``Z1`` (n_1, m), layer 1's product is skipped and ``X`` may be None (the dual
+    form of :mod:`dnnjax.dual`, which tracks ``W1 X`` itself).
     """
     g = activations.HIDDEN[hidden].fn
     L = num_layers(params)
     A, caches = X, []
     for l in range(1, L + 1):
-        Z = linear_forward(A, params[f"W{l}"], params[f"b{l}"])
+        Z = Z1 if (l == 1 and Z1 is not None) else linear_forward(A, params[f"W{l}"], params[f"b{l}"])
         caches.append((A, Z))
         if l < L:
             A = g(Z)

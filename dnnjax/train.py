@@ -20,6 +20,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from dnnjax import dual
 from dnnjax import gradients as grads_mod
 from dnnjax import inputs, parallel, validate
 from dnnjax.errors import TrainingDivergedError
@@ -70,13 +71,15 @@ _train_chunks_jit = jax.jit(train_chunks, static_argnames=_STATIC, donate_argnam
 
 
 def run(params, X, Y, *, grad_fn: Callable, config, learning_rate, num_iterations: int, log_every: int,
-        optimizer=None, progress: Callable | None = None, start_iteration: int = 0):
+        optimizer=None, progress: Callable | None = None, start_iteration: int = 0, gram=None):
     """Engine: train ``params`` (copied, never mutated) and return ``(params, costs)``.
 
     ``grad_fn(params, X, Y, config) -> (cost, grads)`` must be a module-level function and
     ``config`` hashable, so the compiled loop is cached across calls. Without ``progress``
     the whole run is at most two compiled calls (full chunks, then the remainder); with
     ``progress(iteration, cost)`` it returns to Python once per logged chunk.
+    With ``gram = X^T X`` (core network, plain GD) the first layer runs in the dual form of
+    :mod:`dnnjax.dual`.
     Raises TrainingDivergedError naming the first iteration with a non-finite cost.
     """
     dtype = jax.tree.leaves(params)[0].dtype
@@ -89,9 +92,13 @@ def run(params, X, Y, *, grad_fn: Callable, config, learning_rate, num_iteration
         plan.append((1, rest))
     it, costs, bads = start_iteration, [], []
     for n_chunks, chunk in plan:
-        params, opt_state, c, bad = _train_chunks_jit(
-            params, opt_state, X, Y, lr, it, grad_fn=grad_fn, config=config, optimizer=optimizer,
-            n_chunks=n_chunks, chunk=chunk)
+        if gram is not None:
+            params, c, bad = dual.train_chunks_jit(params, X, Y, gram, lr, it, config=config, n_chunks=n_chunks,
+                                                   chunk=chunk)
+        else:
+            params, opt_state, c, bad = _train_chunks_jit(
+                params, opt_state, X, Y, lr, it, grad_fn=grad_fn, config=config, optimizer=optimizer,
+                n_chunks=n_chunks, chunk=chunk)
         costs.append(c)
         bads.append(bad)
         if progress is not None:
@@ -113,7 +120,7 @@ def _raise_if_diverged(bad, learning_rate):
 
 
 def fit(params, X, Y, *, hidden="relu", output="sigmoid", learning_rate=0.0075, num_iterations=2500,
-        optimizer=None, method="autodiff", log_every=100, progress=None, mesh=None, devices=None):
+        optimizer=None, method="autodiff", log_every=100, progress=None, mesh=None, devices=None, gram="auto"):
     """Full-batch training; returns ``(params, costs)``.
 
     Args:
@@ -130,6 +137,11 @@ def fit(params, X, Y, *, hidden="relu", output="sigmoid", learning_rate=0.0075, 
         The columns of X/Y are split over the devices (``m`` must divide evenly), parameters
         and optimizer state replicated; see :mod:`dnnjax.parallel`.
 
+      gram: run the first layer in dual form (:mod:`dnnjax.dual`): carry ``W1 X`` and update
+        it through ``X^T X`` (m, m), for plain GD without a mesh. ``"auto"`` (default) uses it
+        when it saves work (``m <= n_x``, ``log_every >= 10``); ``True`` forces it where it
+        applies; ``False`` never. Same iterates, different rounding.
+
     Returns:
       ``(params, costs)`` with ``costs`` of shape ``(ceil(num_iterations / log_every),)``
       (with a mesh: replicated over its devices).
@@ -145,6 +157,13 @@ def fit(params, X, Y, *, hidden="relu", output="sigmoid", learning_rate=0.0075, 
         params, X, Y = inputs.prepare(params, X, Y, hidden=hidden, output=output)
     else:
         params, X, Y = parallel.prepare(params, X, Y, mesh, hidden=hidden, output=output)
+    if gram not in ("auto", True, False):
+        raise validate.InvalidValueError(f"gram must be 'auto', True or False; got {gram!r}")
+    n_x, m = X.shape
+    use_gram = optimizer is None and mesh is None and (gram is True or (gram == "auto" and dual.worthwhile(n_x, m, log_every)))
     return run(params, X, Y, grad_fn=core_value_and_grad, config=(hidden, output, method),
                learning_rate=learning_rate, num_iterations=num_iterations, log_every=log_every,
-               optimizer=optimizer, progress=progress)
+               optimizer=optimizer, progress=progress, gram=_gram_jit(X) if use_gram else None)
+
+
+_gram_jit = jax.jit(dual.gram)

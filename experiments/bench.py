@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing as mp
 import os
 import platform
 import sys
@@ -80,26 +81,47 @@ def matmul_peak(reps, n=2048):
     return {"xla_gflops": f / np.median(xla), "numpy_gflops": f / np.median(npy)}
 
 
-def bench_workload(name, spec, impls, reps):
+def _worker(conn, label, spec):
+    """One implementation in its own process, so thread pools (OpenBLAS, XLA, OpenMP) of
+    different libraries never compete; the parent interleaves the timed runs."""
     dims, m, hidden, lr, n = spec
     p0, X, Y = make_problem(dims, m)
-    runners, compile_s, times, finals = {}, {}, {}, {}
-    for label, make in impls.items():
-        runners[label] = make(p0, X, Y, hidden, lr)
-        t = time.perf_counter(); runners[label](n); first = time.perf_counter() - t  # warm-up / compile
-        compile_s[label] = first
+    run = available()[label](p0, X, Y, hidden, lr)
+    t = time.perf_counter(); run(n); conn.send(time.perf_counter() - t)  # warm-up (compiles)
+    while conn.recv():
+        t = time.perf_counter(); out = run(n); elapsed = time.perf_counter() - t
+        conn.send((elapsed, cost64(out, X, Y, hidden)))
+    conn.close()
+
+
+def bench_workload(name, spec, labels, reps):
+    dims, m, hidden, lr, n = spec
+    ctx = mp.get_context("spawn")
+    workers, first, times, finals = {}, {}, {}, {}
+    for label in labels:
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(child, label, spec), daemon=True)
+        proc.start()
+        workers[label] = (proc, parent)
+        first[label] = parent.recv()  # one worker warms up at a time
     for _ in range(reps):
-        for label, run in runners.items():
-            t = time.perf_counter(); out = run(n); times.setdefault(label, []).append((time.perf_counter() - t) / n)
-            finals[label] = cost64(out, X, Y, hidden)
+        for label, (_, conn) in workers.items():
+            conn.send(True)
+            elapsed, finals[label] = conn.recv()
+            times.setdefault(label, []).append(elapsed / n)
+    for proc, conn in workers.values():
+        conn.send(False)
+        proc.join(timeout=30)
     flops = flops_per_iteration(dims, m)
     ref = np.median(times["numpy (course reference)"])
     rows = []
-    for label in runners:
+    for label in labels:
         med = float(np.median(times[label]))
+        ref_cost = finals["numpy (course reference)"]
         rows.append({"workload": name, "impl": label, "us_per_iter": med * 1e6, "speedup_vs_numpy": ref / med,
-                     "gflops": flops / med / 1e9, "compile_s": max(compile_s[label] - med * n, 0.0) if "dnnjax" in label else None,
-                     "final_cost": finals[label], "cost_rel_diff_vs_numpy": abs(finals[label] - finals["numpy (course reference)"]) / abs(finals["numpy (course reference)"]),
+                     "gflops": flops / med / 1e9,
+                     "compile_s": max(first[label] - med * n, 0.0) if "dnnjax" in label else None,
+                     "final_cost": finals[label], "cost_rel_diff_vs_numpy": abs(finals[label] - ref_cost) / abs(ref_cost),
                      "iterations": n, "reps": reps, "all_us_per_iter": [t * 1e6 for t in times[label]]})
     return rows
 
@@ -119,6 +141,7 @@ def main(argv=None):
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--only", default="", help="comma-separated workload names")
     ap.add_argument("--quick", action="store_true", help="tiny workloads, for a smoke run")
+    ap.add_argument("--impls", default="", help="comma-separated substrings selecting implementations (numpy always runs)")
     ap.add_argument("--out", default="runs/bench.json")
     args = ap.parse_args(argv)
     import jax
@@ -127,11 +150,14 @@ def main(argv=None):
     if args.only:
         workloads = {k: workloads[k] for k in args.only.split(",")}
     impls = available()
+    if args.impls:
+        keep = args.impls.split(",")
+        impls = {k: v for k, v in impls.items() if k.startswith("numpy") or any(s in k for s in keep)}
     peak = matmul_peak(args.reps)
     peak_gflops = max(peak.values())
     rows = []
     for name, spec in workloads.items():
-        for r in bench_workload(name, spec, impls, args.reps):
+        for r in bench_workload(name, spec, list(impls), args.reps):
             r["fraction_of_peak"] = r["gflops"] / peak_gflops
             rows.append(r)
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; jax {jax.__version__} "
