@@ -57,7 +57,8 @@ def train_chunks(params, opt_state, X, Y, learning_rate, start, *, grad_fn, conf
         return (params, opt_state, it + 1, bad), cost
 
     def run_chunk(carry, _):
-        carry, costs = jax.lax.scan(step, carry, length=chunk)
+        # unroll: fewer loop round-trips for tiny networks (planar: ~10 % per iteration)
+        carry, costs = jax.lax.scan(step, carry, length=chunk, unroll=min(chunk, 4))
         return carry, costs[0]
 
     carry0 = (params, opt_state, jnp.asarray(start, jnp.int32), jnp.asarray(-1, jnp.int32))
