@@ -10,7 +10,10 @@ The course's flow, one module each:
     fit           (train.py)      gradient descent / optax, jit + lax.scan, compiled once
     predict       (network.py)    sigmoid > 0.5, softmax argmax, linear identity
 
-The course's own function names live in :mod:`dnnjax.course`.
+Beyond the course: :mod:`dnnjax.sweep` (many models in one ``vmap``), :mod:`dnnjax.per_example`
+(per-example gradients), :mod:`dnnjax.parallel` (data-parallel ``fit`` over a device mesh),
+:mod:`dnnjax.dual` (the first layer in Gram form for full-batch GD). The course's own function
+names live in :mod:`dnnjax.course`.
 """
 from dnnjax.errors import DnnjaxError, InvalidTypeError, InvalidValueError, ShapeError, TrainingDivergedError
 from dnnjax.network import forward, predict
@@ -18,12 +21,17 @@ from dnnjax.gradcheck import GradCheckReport, check_grads
 from dnnjax.gradients import grads
 from dnnjax.init import init_params
 from dnnjax.losses import cost
+from dnnjax.per_example import per_example_grad_norms, per_example_grads
+from dnnjax.sweep import SweepResult, fit_hidden_sizes, fit_many, fit_seeds
 from dnnjax.train import fit
+from dnnjax import course, data, parallel  # noqa: E402  (subpackages users reach as dnnjax.X)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "init_params", "forward", "cost", "grads", "check_grads", "fit", "predict",
+    "fit_many", "fit_seeds", "fit_hidden_sizes", "SweepResult", "per_example_grads", "per_example_grad_norms",
+    "course", "data", "parallel",
     "GradCheckReport", "DnnjaxError", "ShapeError", "InvalidValueError", "InvalidTypeError",
     "TrainingDivergedError", "__version__",
 ]

@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 import dnnjax
@@ -62,6 +62,7 @@ def problems(draw):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(problem=([1, 4, 4, 1], "sigmoid", "sigmoid", "fractional", 4))  # tiny gradients: the noise-floor branch
 @given(problems())
 def test_manual_autodiff_and_finite_differences_agree(problem):
     """check_grads over random architectures: its manual (backprop.py) and autodiff (jax.grad)
@@ -78,8 +79,11 @@ def test_manual_autodiff_and_finite_differences_agree(problem):
     assert set(report.per_param) == set(params)
     assert report.overall["manual vs autodiff"] <= 1e-10, str(report)
     assert all(row["manual vs autodiff"] <= 1e-10 for row in report.per_param.values()), str(report)
-    assert report.overall["manual vs finite diff"] <= 1e-7, str(report)
-    assert report.overall["autodiff vs finite diff"] <= 1e-7, str(report)
+    # The course's 1e-7 on the relative difference, unless the gradients are so small that a
+    # central difference's rounding (~8 eps_mach |J| / eps per coordinate) dominates it: then
+    # every coordinate must be within that absolute floor instead (an off-by-1 % backprop is not).
+    fd_ok = report.overall["manual vs finite diff"] <= 1e-7 and report.overall["autodiff vs finite diff"] <= 1e-7
+    assert fd_ok or report.fd_max_abs <= report.fd_noise <= 1e-7, str(report)
     assert report.ok, str(report)
     assert all(report.fd_checked[k] == params[k].size for k in params)  # small nets: every coordinate
 

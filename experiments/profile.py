@@ -1,0 +1,101 @@
+"""Where the time of one training iteration goes: each op timed standalone vs the whole step.
+
+    python experiments/profile.py [--workload planar|wide|cat-deep] [--reps 7]
+
+For the benchmark's targets that are not met this prints the evidence: the compiled step's
+kernel count (from the optimised HLO of the training loop), the cost of an XLA:CPU loop
+iteration that launches one tiny kernel, and each matmul of the iteration timed alone in a
+compiled loop, next to the full step and the NumPy reference's own per-op times. It prints
+figures; it is not a test.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import WORKLOADS, make_problem  # noqa: E402
+
+from dnnjax import train  # noqa: E402
+
+N = 200  # iterations per timed compiled loop
+
+
+def timed(fn, *args, reps):
+    jax.block_until_ready(fn(*args))
+    out = []
+    for _ in range(reps):
+        t = time.perf_counter(); jax.block_until_ready(fn(*args)); out.append(time.perf_counter() - t)
+    return float(np.median(out)) / N * 1e6
+
+
+def loop_of(op):
+    """A compiled loop of N dependent applications of ``op(x, *consts) -> like x``."""
+    @jax.jit
+    def f(x, *consts):
+        return jax.lax.fori_loop(0, N, lambda i, x: op(x, *consts), x)
+    return f
+
+
+def kernels_per_iteration(p, X, Y, hidden, method):
+    lowered = train._train_chunks_jit.lower(p, (), X, Y, jnp.float32(0.01), 0, grad_fn=train.core_value_and_grad,
+                                            config=(hidden, "sigmoid", method), optimizer=None, n_chunks=1, chunk=1)
+    text = lowered.compile().as_text()
+    bodies = [c for c in re.split(r"\n(?=\S)", text) if re.match(r"%\S*region", c) and "-> pred[]" not in c.split("\n")[0]]
+    count = lambda c: len(re.findall(r"= \S+ (?:fusion|dot|custom-call|convolution|reduce)\(", c))
+    return max((count(c) for c in bodies), default=0)
+
+
+def numpy_time(fn, reps):
+    out = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        for _ in range(20):
+            fn()
+        out.append((time.perf_counter() - t) / 20)
+    return float(np.median(out)) * 1e6
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workload", default="planar", choices=sorted(WORKLOADS))
+    ap.add_argument("--reps", type=int, default=7)
+    args = ap.parse_args(argv)
+    dims, m, hidden, lr, _ = WORKLOADS[args.workload]
+    p0, Xn, Yn = make_problem(dims, m)
+    p = {k: jnp.asarray(v) for k, v in p0.items()}
+    X, Y = jnp.asarray(Xn), jnp.asarray(Yn)
+    rows = []
+    for method in ("manual", "autodiff"):
+        step = loop_of(lambda q, X, Y, method=method: jax.tree.map(
+            lambda a, g: a - lr * g, q, train.core_value_and_grad(q, X, Y, (hidden, "sigmoid", method))[1]))
+        rows.append((f"full step ({method}), {kernels_per_iteration(p, X, Y, hidden, method)} kernels", timed(step, p, X, Y, reps=args.reps)))
+    small = jnp.ones((4, 4), jnp.float32)
+    rows.append(("loop iteration, one tiny fused kernel", timed(loop_of(lambda x: jnp.tanh(x) * 0.5), small, reps=args.reps)))
+    for l in range(1, len(dims)):
+        W, A = p[f"W{l}"], jnp.ones((dims[l - 1], m), jnp.float32)
+        dZ = jnp.ones((dims[l], m), jnp.float32)
+        rows.append((f"W{l} @ A{l-1}   ({dims[l]}x{dims[l-1]} @ {dims[l-1]}x{m})", timed(loop_of(lambda Z, W, A: Z + W @ A * 1e-9), dZ, W, A, reps=args.reps)))
+        rows.append((f"dZ{l} @ A{l-1}^T ({dims[l]}x{m} @ {m}x{dims[l-1]})", timed(loop_of(lambda W, dZ, A: W + dZ @ A.T * 1e-9), W, dZ, A, reps=args.reps)))
+        if l > 1:
+            rows.append((f"W{l}^T @ dZ{l} ({dims[l-1]}x{dims[l]} @ {dims[l]}x{m})", timed(loop_of(lambda A, W, dZ: A + W.T @ dZ * 1e-9), A, W, dZ, reps=args.reps)))
+    Wn, An = p0["W1"], Xn
+    dZn = np.ones((dims[1], m), np.float32)
+    rows.append(("numpy: W1 @ X", numpy_time(lambda: Wn @ An, args.reps)))
+    rows.append(("numpy: dZ1 @ X^T", numpy_time(lambda: dZn @ An.T, args.reps)))
+    rows.append(("numpy: W1^T @ dZ1 (the course's unneeded dA0)", numpy_time(lambda: Wn.T @ dZn, args.reps)))
+    print(f"profile of one iteration, workload {args.workload} {dims} m={m} ({jax.default_backend()}), medians of {args.reps}:")
+    for name, us in rows:
+        print(f"  {name:<58}{us:>12.2f} us")
+    return rows
+
+
+if __name__ == "__main__":
+    main()
