@@ -42,7 +42,7 @@ def make_numpy(params0, X, Y, hidden, lr):
     return run
 
 
-def make_dnnjax(method):
+def make_dnnjax(method, gram="auto"):
     def make(params0, X, Y, hidden, lr):
         import jax
         import jax.numpy as jnp
@@ -53,7 +53,7 @@ def make_dnnjax(method):
         p0 = {k: jnp.asarray(v) for k, v in params0.items()}
 
         def run(n):
-            params, _ = dnnjax.fit(p0, Xj, Yj, hidden=hidden, learning_rate=lr, num_iterations=n, method=method)
+            params, _ = dnnjax.fit(p0, Xj, Yj, hidden=hidden, learning_rate=lr, num_iterations=n, method=method, gram=gram)
             return {k: np.asarray(v) for k, v in jax.block_until_ready(params).items()}
 
         return run
@@ -120,7 +120,9 @@ def make_sklearn(params0, X, Y, hidden, lr):
 
 def available():
     impls = {"numpy (course reference)": make_numpy, "dnnjax fit autodiff": make_dnnjax("autodiff"),
-             "dnnjax fit manual": make_dnnjax("manual")}
+             "dnnjax fit manual": make_dnnjax("manual"),
+             # the same without the first layer's Gram form (dnnjax.dual), for the primal matmul efficiency
+             "dnnjax manual gram=False": make_dnnjax("manual", gram=False)}
     try:
         import torch
 
