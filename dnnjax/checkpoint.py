@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from dnnjax.errors import InvalidTypeError, InvalidValueError, ShapeError
+from dnnjax.plots._io import _umask  # reads the umask without changing it (no matplotlib import)
 
 FORMAT = "dnnjax-checkpoint"
 FORMAT_VERSION = 1
@@ -104,6 +105,7 @@ def save(path, params, metadata=None) -> None:
             np.savez(f, **arrays)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a checkpoint gets the usual permissions
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

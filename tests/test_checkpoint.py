@@ -1,6 +1,7 @@
 """Tests of dnnjax.checkpoint: round trips, the on-disk format, atomic writes, and rejection of
 corrupt, foreign or malformed files."""
 import json
+import os
 
 import numpy as np
 import pytest
@@ -188,3 +189,14 @@ def test_foreign_and_wrong_format_files(tmp_path):
         checkpoint.load(pickled)
     with pytest.raises(InvalidValueError, match="does not exist"):
         checkpoint.load(tmp_path / "absent.npz")
+
+
+def test_saved_checkpoint_has_the_usual_permissions(tmp_path):
+    """mkstemp creates 0600 files; a saved checkpoint gets 0666 & ~umask like any other file."""
+    old = os.umask(0o022)
+    try:
+        path = tmp_path / "perm.npz"
+        checkpoint.save(path, {"W1": np.ones((2, 3)), "b1": np.zeros((2, 1))})
+    finally:
+        os.umask(old)
+    assert (path.stat().st_mode & 0o777) == 0o644
