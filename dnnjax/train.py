@@ -13,7 +13,6 @@ function) and :mod:`dnnjax.sweep` (which ``vmap``s it).
 """
 from __future__ import annotations
 
-from functools import partial
 from typing import Callable
 
 import jax

@@ -141,7 +141,7 @@ def Y(y, m: int, n_out: int, output: str):
     shape = tuple(y.shape)
     if len(shape) != 2:
         raise ShapeError(f"Y must be 2-D ({n_out}, m) with examples in columns; got shape {shape}"
-                         + (f" (use Y.reshape(1, -1))" if len(shape) == 1 else ""))
+                         + (" (use Y.reshape(1, -1))" if len(shape) == 1 else ""))
     if shape != (n_out, m):
         raise ShapeError(f"Y must have shape ({n_out}, {m}): n_L = {n_out} rows and one column per example of X; got {shape}")
     if not is_concrete(y):

@@ -7,7 +7,6 @@ start moves the result by ~1e-13; with uncentred X in [0, 1] the same nudge grow
 and any two summation orders, primal manual vs autodiff included, differ that much). float32: to 1e-4 relative (rounding ~1e-7 per step, amplified
 mildly over 300 steps; a real error, e.g. a missing 1/m or a dropped b1 gradient, is O(1)).
 """
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest

@@ -27,7 +27,7 @@ Modules (none imports matplotlib at import time):
     gradients   grad_comparison (gradient-check bar chart), COURSE_GRAD_THRESHOLD
 """
 
-from dnnjax.plots._io import PathLike
+from dnnjax.plots._io import PathLike  # noqa: F401  (kept importable as dnnjax.plots.PathLike)
 from dnnjax.plots.boundaries import decision_boundary, scatter_2d
 from dnnjax.plots.curves import cost_curves, predicted_vs_true
 from dnnjax.plots.gradients import COURSE_GRAD_THRESHOLD, grad_comparison
