@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import jax
+import numpy as np
 import pytest
 
 jax.config.update("jax_numpy_rank_promotion", "raise")
@@ -35,6 +36,18 @@ needs_cat_data = pytest.mark.skipif(CAT_DIR is None, reason="cat/non-cat h5 file
 def x64():
     with jax.enable_x64(True):
         yield
+
+
+@pytest.fixture(params=["float64", "float32"])
+def prec(request):
+    """(input dtype, rtol) for course-layer comparisons; float64 runs inside jax.enable_x64."""
+    from helpers import RTOL32, RTOL64
+
+    if request.param == "float64":
+        with jax.enable_x64(True):
+            yield np.float64, RTOL64
+    else:
+        yield np.float32, RTOL32
 
 
 @pytest.fixture

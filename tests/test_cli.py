@@ -20,25 +20,11 @@ import pytest
 import dnnjax
 from dnnjax import backprop, checkpoint, data, gradcheck
 from dnnjax.cli import main
+from helpers import assert_one_line_error, run_cli
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 FLOWER_TRAIN = ["train", "--data", "flower", "--layers", "2,4,1", "--hidden", "tanh", "--iterations", "300",
                 "--log-every", "100"]
-
-
-def run_cli(capsys, *argv):
-    rc = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return rc, out, err
-
-
-def assert_one_line_error(rc, err, *needles):
-    lines = err.strip().splitlines()
-    assert rc == 2, err
-    assert len(lines) == 1 and lines[0].startswith("dnnjax: error: "), err
-    assert "Traceback" not in err
-    for needle in needles:
-        assert needle in lines[0], lines[0]
 
 
 def assert_png(path):

@@ -22,7 +22,7 @@ from dnnjax import data, init_params
 from dnnjax.course import deep
 from dnnjax.errors import InvalidTypeError, InvalidValueError, ShapeError
 
-RTOL64, RTOL32, RTOL_TRAIN = 1e-12, 1e-5, 1e-10
+from helpers import RTOL64, RTOL_TRAIN, close
 
 
 # ----------------------------------------------------------------------------- the course, in NumPy
@@ -137,21 +137,6 @@ def np_L_layer_model(X, Y, parameters, learning_rate, num_iterations):
 
 
 # ----------------------------------------------------------------------------- helpers
-@pytest.fixture(params=["float64", "float32"])
-def prec(request):
-    if request.param == "float64":
-        with jax.enable_x64(True):
-            yield np.float64, RTOL64
-    else:
-        yield np.float32, RTOL32
-
-
-def close(actual, expected, rtol):
-    actual, expected = np.asarray(actual, np.float64), np.asarray(expected, np.float64)
-    assert actual.shape == expected.shape
-    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=rtol * np.max(np.abs(expected)))
-
-
 def f64(a):
     return np.asarray(a, np.float64)
 

@@ -22,7 +22,7 @@ from dnnjax import data
 from dnnjax.course import logistic as lr
 from dnnjax.errors import InvalidTypeError, InvalidValueError, ShapeError
 
-RTOL64, RTOL32, RTOL_TRAIN = 1e-12, 1e-5, 1e-10
+from helpers import RTOL64, RTOL_TRAIN, close
 
 
 # ----------------------------------------------------------------------------- the course, in NumPy
@@ -61,22 +61,6 @@ def np_predict(w, b, X):
 
 
 # ----------------------------------------------------------------------------- helpers
-@pytest.fixture(params=["float64", "float32"])
-def prec(request):
-    """(input dtype, rtol); float64 runs inside jax.enable_x64."""
-    if request.param == "float64":
-        with jax.enable_x64(True):
-            yield np.float64, RTOL64
-    else:
-        yield np.float32, RTOL32
-
-
-def close(actual, expected, rtol):
-    actual, expected = np.asarray(actual, np.float64), np.asarray(expected, np.float64)
-    assert actual.shape == expected.shape
-    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=rtol * np.max(np.abs(expected)))
-
-
 def problem(seed, n_x=5, m=12, labels="invalid", dtype=np.float64):
     """Random w, b, X and labels; "invalid" labels include 2.5, -1 and 0.7 (the course allows them)."""
     rng = np.random.default_rng(seed)

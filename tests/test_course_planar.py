@@ -19,7 +19,7 @@ from dnnjax import data, init_params
 from dnnjax.course import planar
 from dnnjax.errors import InvalidTypeError, InvalidValueError, ShapeError
 
-RTOL64, RTOL32, RTOL_TRAIN = 1e-12, 1e-5, 1e-10
+from helpers import RTOL64, RTOL_TRAIN, close
 
 
 # ----------------------------------------------------------------------------- the course, in NumPy
@@ -72,21 +72,6 @@ def np_nn_loop(parameters, X, Y, num_iterations, learning_rate=1.2):
 
 
 # ----------------------------------------------------------------------------- helpers
-@pytest.fixture(params=["float64", "float32"])
-def prec(request):
-    if request.param == "float64":
-        with jax.enable_x64(True):
-            yield np.float64, RTOL64
-    else:
-        yield np.float32, RTOL32
-
-
-def close(actual, expected, rtol):
-    actual, expected = np.asarray(actual, np.float64), np.asarray(expected, np.float64)
-    assert actual.shape == expected.shape
-    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=rtol * np.max(np.abs(expected)))
-
-
 def problem(seed, n_x=3, n_h=4, n_y=1, m=16, dtype=np.float64, labels="invalid"):
     rng = np.random.default_rng(seed)
     p = {"W1": rng.normal(size=(n_h, n_x)), "b1": rng.normal(size=(n_h, 1)),

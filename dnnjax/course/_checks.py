@@ -174,3 +174,12 @@ def grads_for(params, grads):
         expect_shape(g, f"grads['d{k}']", p.shape, f"the shape of the parameter {k}")
         out[k] = g
     return out
+
+
+def cost_inputs(A, Y, a_name):
+    """``(A, Y)`` as 2-D float arrays of A's dtype, ``Y`` of ``A``'s shape (no value checks)."""
+    dtype = float_dtype(A)
+    A = as_float(A, a_name, dtype, ndim=2)
+    Y = as_float(Y, "Y", dtype, ndim=2)
+    expect_shape(Y, "Y", A.shape, f"the shape of {a_name}")
+    return A, Y

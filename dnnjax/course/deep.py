@@ -66,10 +66,7 @@ def L_model_forward(X, parameters):
 
 def compute_cost(AL, Y):
     """``-(1/m) sum(Y log AL + (1-Y) log(1-AL))`` as a 0-d array (no clipping: any finite input)."""
-    dtype = _checks.float_dtype(AL)
-    AL = _checks.as_float(AL, "AL", dtype, ndim=2)
-    Y = _checks.as_float(Y, "Y", dtype, ndim=2)
-    _checks.expect_shape(Y, "Y", AL.shape, "the shape of AL")
+    AL, Y = _checks.cost_inputs(AL, Y, "AL")
     return losses.probability_cross_entropy(AL, Y)
 
 

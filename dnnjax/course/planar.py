@@ -53,10 +53,7 @@ def forward_propagation(X, parameters):
 
 def compute_cost(A2, Y):
     """``-(1/m) sum(Y log A2 + (1-Y) log(1-A2))`` as a 0-d array (no clipping: any finite input)."""
-    dtype = _checks.float_dtype(A2)
-    A2 = _checks.as_float(A2, "A2", dtype, ndim=2)
-    Y = _checks.as_float(Y, "Y", dtype, ndim=2)
-    _checks.expect_shape(Y, "Y", A2.shape, "the shape of A2")
+    A2, Y = _checks.cost_inputs(A2, Y, "A2")
     return losses.probability_cross_entropy(A2, Y)
 
 
