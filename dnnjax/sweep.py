@@ -27,7 +27,7 @@ import numpy as np
 from dnnjax import inputs, validate
 from dnnjax.errors import InvalidTypeError, InvalidValueError, ShapeError
 from dnnjax.init import SCALES, init_params
-from dnnjax.train import core_value_and_grad, train_chunks
+from dnnjax.train import step_functions, train_chunks
 
 
 class SweepResult(NamedTuple):
@@ -41,19 +41,20 @@ class SweepResult(NamedTuple):
 
 def _train_one(params, lr, mask, X, Y, *, config, optimizer, plan):
     """One model: the course's update (or ``optimizer(lr)``) over ``plan``'s chunked phases."""
-    grad_fn = core_value_and_grad
+    grad_fn, cost_fn = step_functions(params, config[2], batched=True)  # narrow form for small manual nets
     if mask is not None:  # masked entries start at zero and get zero gradient: they stay zero
         params = jax.tree.map(jnp.multiply, params, mask)
+        unmasked = grad_fn
 
         def grad_fn(p, X_, Y_, cfg):
-            cost, g = core_value_and_grad(p, X_, Y_, cfg)
+            cost, g = unmasked(p, X_, Y_, cfg)
             return cost, jax.tree.map(jnp.multiply, g, mask)
     opt = None if optimizer is None else optimizer(lr)
     opt_state = () if opt is None else opt.init(params)
     costs, bad, it = [], jnp.asarray(-1, jnp.int32), 0
     for n_chunks, chunk in plan:  # at most two phases: full chunks, then the remainder
         params, opt_state, c, b = train_chunks(params, opt_state, X, Y, lr, it, grad_fn=grad_fn, config=config,
-                                               optimizer=opt, n_chunks=n_chunks, chunk=chunk)
+                                               optimizer=opt, n_chunks=n_chunks, chunk=chunk, cost_fn=cost_fn)
         costs.append(c)
         bad = jnp.where(bad < 0, b, bad)
         it += n_chunks * chunk

@@ -21,7 +21,7 @@ import optax
 
 from dnnjax import dual
 from dnnjax import gradients as grads_mod
-from dnnjax import inputs, parallel, validate
+from dnnjax import inputs, narrow, network, parallel, validate
 from dnnjax.errors import TrainingDivergedError
 
 
@@ -35,12 +35,15 @@ def _all_finite(tree):
     return jnp.all(jnp.stack([jnp.all(jnp.isfinite(x)) for x in jax.tree.leaves(tree)]))
 
 
-def train_chunks(params, opt_state, X, Y, learning_rate, start, *, grad_fn, config, optimizer, n_chunks, chunk):
+def train_chunks(params, opt_state, X, Y, learning_rate, start, *, grad_fn, config, optimizer, n_chunks, chunk,
+                 cost_fn=None):
     """Pure loop: ``n_chunks * chunk`` iterations; returns ``(params, opt_state, costs, bad)``.
 
     ``costs`` (n_chunks,) holds the cost at the start of every chunk; ``bad`` is the first
     iteration whose cost was non-finite (or ``start + n_chunks*chunk`` if only the final
-    parameters are), else -1.
+    parameters are), else -1. With ``cost_fn(params, X, Y, config)`` the recorded costs come
+    from it, once per chunk, and the value ``grad_fn`` returns is only tested for finiteness
+    (:mod:`dnnjax.narrow`'s check, so the cost is not computed at every iteration).
     """
 
     def step(carry, _):
@@ -53,12 +56,13 @@ def train_chunks(params, opt_state, X, Y, learning_rate, start, *, grad_fn, conf
                 updates, opt_state = optimizer.update(g, opt_state, params)
             params = optax.apply_updates(params, updates)
         bad = jnp.where((bad < 0) & ~jnp.isfinite(cost), it, bad)
-        return (params, opt_state, it + 1, bad), cost
+        return (params, opt_state, it + 1, bad), (cost if cost_fn is None else None)
 
     def run_chunk(carry, _):
+        first = None if cost_fn is None else cost_fn(carry[0], X, Y, config)
         # unroll: fewer loop round-trips for tiny networks (planar: ~10 % per iteration)
         carry, costs = jax.lax.scan(step, carry, length=chunk, unroll=min(chunk, 4))
-        return carry, costs[0]
+        return carry, (costs[0] if cost_fn is None else first)
 
     carry0 = (params, opt_state, jnp.asarray(start, jnp.int32), jnp.asarray(-1, jnp.int32))
     (params, opt_state, it, bad), costs = jax.lax.scan(run_chunk, carry0, length=n_chunks)
@@ -66,12 +70,12 @@ def train_chunks(params, opt_state, X, Y, learning_rate, start, *, grad_fn, conf
     return params, opt_state, costs, bad
 
 
-_STATIC = ("grad_fn", "config", "optimizer", "n_chunks", "chunk")
+_STATIC = ("grad_fn", "config", "optimizer", "n_chunks", "chunk", "cost_fn")
 _train_chunks_jit = jax.jit(train_chunks, static_argnames=_STATIC, donate_argnames=("params", "opt_state"))
 
 
 def run(params, X, Y, *, grad_fn: Callable, config, learning_rate, num_iterations: int, log_every: int,
-        optimizer=None, progress: Callable | None = None, start_iteration: int = 0, gram=None):
+        optimizer=None, progress: Callable | None = None, start_iteration: int = 0, gram=None, cost_fn=None):
     """Engine: train ``params`` (copied, never mutated) and return ``(params, costs)``.
 
     ``grad_fn(params, X, Y, config) -> (cost, grads)`` must be a module-level function and
@@ -79,7 +83,7 @@ def run(params, X, Y, *, grad_fn: Callable, config, learning_rate, num_iteration
     the whole run is at most two compiled calls (full chunks, then the remainder); with
     ``progress(iteration, cost)`` it returns to Python once per logged chunk.
     With ``gram = X^T X`` (core network, plain GD) the first layer runs in the dual form of
-    :mod:`dnnjax.dual`.
+    :mod:`dnnjax.dual`; with ``cost_fn``, see :func:`train_chunks`.
     Raises TrainingDivergedError naming the first iteration with a non-finite cost.
     """
     dtype = jax.tree.leaves(params)[0].dtype
@@ -98,7 +102,7 @@ def run(params, X, Y, *, grad_fn: Callable, config, learning_rate, num_iteration
         else:
             params, opt_state, c, bad = _train_chunks_jit(
                 params, opt_state, X, Y, lr, it, grad_fn=grad_fn, config=config, optimizer=optimizer,
-                n_chunks=n_chunks, chunk=chunk)
+                n_chunks=n_chunks, chunk=chunk, cost_fn=cost_fn)
         costs.append(c)
         bads.append(bad)
         if progress is not None:
@@ -161,9 +165,20 @@ def fit(params, X, Y, *, hidden="relu", output="sigmoid", learning_rate=0.0075, 
         raise validate.InvalidValueError(f"gram must be 'auto', True or False; got {gram!r}")
     n_x, m = X.shape
     use_gram = optimizer is None and mesh is None and (gram is True or (gram == "auto" and dual.worthwhile(n_x, m, log_every)))
-    return run(params, X, Y, grad_fn=core_value_and_grad, config=(hidden, output, method),
+    grad_fn, cost_fn = step_functions(params, method, use_gram)
+    return run(params, X, Y, grad_fn=grad_fn, config=(hidden, output, method),
                learning_rate=learning_rate, num_iterations=num_iterations, log_every=log_every,
-               optimizer=optimizer, progress=progress, gram=_gram_jit(X) if use_gram else None)
+               optimizer=optimizer, progress=progress, gram=_gram_jit(X) if use_gram else None, cost_fn=cost_fn)
+
+
+def step_functions(params, method, use_gram=False, batched=False):
+    """``(grad_fn, cost_fn)`` for :func:`run`: the narrow form for ``method="manual"`` when
+    every layer is narrow (:func:`dnnjax.narrow.applies`; ``batched``: its variant for
+    ``vmap``), else the core functions."""
+    dims = [params["W1"].shape[1]] + [params[f"W{l}"].shape[0] for l in range(1, network.num_layers(params) + 1)]
+    if method == "manual" and not use_gram and narrow.applies(dims):
+        return (narrow.value_and_grad_batched if batched else narrow.value_and_grad), narrow.cost
+    return core_value_and_grad, None
 
 
 _gram_jit = jax.jit(dual.gram)

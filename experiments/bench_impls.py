@@ -6,6 +6,9 @@ returns ``run(n) -> params`` that trains ``n`` full-batch gradient-descent itera
 """
 from __future__ import annotations
 
+import importlib.util
+import os
+
 import numpy as np
 
 
@@ -65,6 +68,7 @@ def make_torch(params0, X, Y, hidden, lr):
     """PyTorch eager with autograd and the same plain gradient-descent update."""
     import torch
 
+    torch.set_num_threads(os.cpu_count() or 1)
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
     act = torch.relu if hidden == "relu" else torch.tanh
     L = len(params0) // 2
@@ -119,21 +123,14 @@ def make_sklearn(params0, X, Y, hidden, lr):
 
 
 def available():
+    """Implementations by label; optional libraries are looked up, not imported, so each
+    worker process loads (and starts the thread pools of) only the library it runs."""
     impls = {"numpy (course reference)": make_numpy, "dnnjax fit autodiff": make_dnnjax("autodiff"),
              "dnnjax fit manual": make_dnnjax("manual"),
              # the same without the first layer's Gram form (dnnjax.dual), for the primal matmul efficiency
              "dnnjax manual gram=False": make_dnnjax("manual", gram=False)}
-    try:
-        import torch
-
-        torch.set_num_threads(2)
+    if importlib.util.find_spec("torch") is not None:
         impls["pytorch eager"] = make_torch
-    except ImportError:
-        pass
-    try:
-        import sklearn  # noqa: F401
-
+    if importlib.util.find_spec("sklearn") is not None:
         impls["sklearn MLPClassifier"] = make_sklearn
-    except ImportError:
-        pass
     return impls
