@@ -133,7 +133,8 @@ def fit(params, X, Y, *, hidden="relu", output="sigmoid", learning_rate=0.0075, 
       learning_rate: step of plain gradient descent (used when ``optimizer`` is None).
       optimizer: any ``optax.GradientTransformation``; reuse the same object to reuse the
         compiled loop (a new object is a new static configuration).
-      method: "autodiff" (``jax.grad``) or "manual" (the hand-written backward pass).
+      method: "autodiff" (``jax.grad``) or "manual" (the hand-written backward pass; for a
+        network no wider than 8 units anywhere, in the fused arrangement of :mod:`dnnjax.narrow`).
       log_every: record the cost at iterations ``0, log_every, 2*log_every, ...``.
       progress: optional ``progress(iteration, cost)`` called after each logged chunk.
       devices: data-parallel over an int ``N`` (the first ``N`` of ``jax.devices()``) or a

@@ -1,6 +1,6 @@
 """Side-by-side speed benchmark: dnnjax ``fit`` vs the course's NumPy algorithm and friends.
 
-    python experiments/bench.py [--reps 5] [--out runs/bench.json] [--only planar,cat-deep] [--quick]
+    python experiments/bench.py [--reps 5] [--out runs/bench.json] [--only planar,cat-deep,sweep] [--quick]
 
 Each implementation in its own process (so thread pools of different libraries never
 compete), interleaved repetitions (each repetition runs every implementation once, in turn,
@@ -27,6 +27,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_impls import available  # noqa: E402
+from bench_sweep import report as sweep_report  # noqa: E402
+from bench_sweep import sweep_worker  # noqa: E402
 
 # name: (layer_dims, m, hidden, learning rate, iterations per timed run)
 WORKLOADS = {
@@ -39,6 +41,10 @@ WORKLOADS = {
 PAUSE = 0.5  # seconds between timed runs: lets the previous run's spinning worker threads (OpenBLAS,
 # OpenMP, XLA's pool) go to sleep, so they never steal the cores from the next implementation
 QUICK = {"planar": ([2, 4, 1], 400, "tanh", 1.2, 200), "small-deep": ([64, 20, 7, 5, 1], 50, "relu", 0.0075, 50)}
+SWEEP = ([2, 4, 1], 400, "tanh", 1.2, 2000)  # "sweep": 64 of these planar models, one call vs separate fits
+# the issue's targets: dnnjax fit / NumPy reference (the faster method), and the sweep's cost ratio
+TARGETS = {"cat-deep": 4.5, "planar": 14.0, "logistic": 1.3, "wide": 2.8}
+WIDE_PEAK_FRACTION = 0.8
 
 
 def flops_per_iteration(dims, m):
@@ -148,6 +154,39 @@ def bench_workload(name, spec, labels, reps):
     return rows
 
 
+def bench_sweep(reps, n_models=64, quick=False):
+    dims, m, hidden, lr, iters = SWEEP
+    spec = (dims, m, hidden, lr, iters // 10 if quick else iters)
+    parent, child = mp.get_context("spawn").Pipe()
+    proc = mp.get_context("spawn").Process(target=sweep_worker, args=(child, spec, n_models, reps, PAUSE), daemon=True)
+    proc.start()
+    res = parent.recv()
+    proc.join(timeout=30)
+    return res
+
+
+def target_lines(rows, peak_gflops, sweep):
+    """Each target of the issue: measured, wanted, and the bound the machine puts on it."""
+    lines = ["targets (dnnjax fit, faster method, vs the NumPy reference; measured in this run):"]
+    for name, want in TARGETS.items():
+        mine = [r for r in rows if r["workload"] == name and r["impl"].startswith("dnnjax fit")]
+        ref = [r for r in rows if r["workload"] == name and r["impl"].startswith("numpy")]
+        if not mine or not ref:
+            continue
+        best = max(mine, key=lambda r: r["speedup_vs_numpy"])
+        line = f"  {name:<9} {best['speedup_vs_numpy']:6.2f}x  (target >= {want}x) {'met' if best['speedup_vs_numpy'] >= want else 'NOT met'}"
+        if name == "wide":
+            frac = best["gflops"] / peak_gflops
+            floor_s = flops_per_iteration(*WORKLOADS[name][:2]) / (peak_gflops * 1e9)
+            line += (f"; {100 * frac:.0f} % of peak (target >= {100 * WIDE_PEAK_FRACTION:.0f} %); at 100 % of the measured "
+                     f"peak the necessary matmuls alone allow at most {ref[0]['us_per_iter'] * 1e-6 / floor_s:.2f}x")
+        lines.append(line)
+    if sweep is not None:
+        ratio = min(sweep[m]["ratio"] for m in ("manual", "autodiff"))
+        lines.append(f"  sweep     {ratio:6.2f}   (target <= 0.1) {'met' if ratio <= 0.1 else 'NOT met'}")
+    return lines
+
+
 def blas_info():
     try:
         from threadpoolctl import threadpool_info
@@ -170,7 +209,7 @@ def main(argv=None):
 
     workloads = QUICK if args.quick else WORKLOADS
     if args.only:
-        workloads = {k: workloads[k] for k in args.only.split(",")}
+        workloads = {k: workloads[k] for k in args.only.split(",") if k != "sweep"}
     impls = available()
     if args.impls:
         keep = args.impls.split(",")
@@ -178,6 +217,7 @@ def main(argv=None):
     peak = matmul_peak(args.reps)
     peak_gflops = max(peak.values())
     rows = []
+    run_sweep = not args.only or "sweep" in args.only.split(",")
     for name, spec in workloads.items():
         for r in bench_workload(name, spec, list(impls), args.reps):
             r["fraction_of_peak"] = r["gflops"] / peak_gflops
@@ -190,8 +230,13 @@ def main(argv=None):
         comp = f"{r['compile_s']:.2f}" if r["compile_s"] is not None else "-"
         print(f"{r['workload']:<11}{r['impl']:<26}{r['us_per_iter']:>11.1f}{r['speedup_vs_numpy']:>9.2f}"
               f"{r['gflops']:>9.1f}{100 * r['fraction_of_peak']:>7.1f}%{comp:>10}{r['cost_rel_diff_vs_numpy']:>14.1e}")
+    sweep = bench_sweep(args.reps, quick=args.quick) if run_sweep else None
+    if sweep is not None:
+        print("\n".join(sweep_report(sweep)))
+    print("\n".join(target_lines(rows, peak_gflops, sweep)))
     result = {"machine": {"processor": platform.processor(), "cores": os.cpu_count(), "jax": jax.__version__,
-                          "numpy": np.__version__, "blas": blas_info()}, "matmul_peak": peak, "rows": rows}
+                          "numpy": np.__version__, "blas": blas_info()}, "matmul_peak": peak, "rows": rows,
+              "sweep": sweep, "targets": target_lines(rows, peak_gflops, sweep)}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
