@@ -20,6 +20,7 @@ import jax
 import jax.numpy as jnp
 
 from dnnjax import backprop, losses, network
+from dnnjax.compiled import platform_jit
 
 MAX_M = 4096  # G is (m, m): 64 MiB in float32 at this size
 MIN_CHUNK = 10  # each chunk pays two (n_1, n_x, m) products to rebuild W1 and P
@@ -78,4 +79,4 @@ def train_chunks(params, X, Y, G, learning_rate, start, *, config, n_chunks, chu
     return params, costs, bad
 
 
-train_chunks_jit = jax.jit(train_chunks, static_argnames=("config", "n_chunks", "chunk"), donate_argnames=("params",))
+train_chunks_jit = platform_jit(train_chunks, static_argnames=("config", "n_chunks", "chunk"), donate_argnames=("params",))

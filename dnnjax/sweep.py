@@ -25,6 +25,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from dnnjax import inputs, validate
+from dnnjax.compiled import platform_jit
 from dnnjax.errors import InvalidTypeError, InvalidValueError, ShapeError
 from dnnjax.init import SCALES, init_params
 from dnnjax.train import step_functions, train_chunks
@@ -62,7 +63,7 @@ def _train_one(params, lr, mask, X, Y, *, config, optimizer, plan):
     return SweepResult(params, costs, bad >= 0, bad)
 
 
-@partial(jax.jit, static_argnames=("config", "optimizer", "plan"))
+@platform_jit(static_argnames=("config", "optimizer", "plan"))
 def _fit_many_jit(params, lrs, mask, X, Y, *, config, optimizer, plan):
     def grow(v):  # a shared (rows, cols) leaf -> (B, rows, cols); batched leaves pass through
         return jnp.broadcast_to(v, lrs.shape + v.shape[-2:])
@@ -71,7 +72,7 @@ def _fit_many_jit(params, lrs, mask, X, Y, *, config, optimizer, plan):
     return jax.vmap(one, in_axes=(0, 0, 0, None, None))(params, lrs, mask, X, Y)
 
 
-@partial(jax.jit, static_argnames=("layer_dims", "scale", "dtype", "config", "optimizer", "plan"))
+@platform_jit(static_argnames=("layer_dims", "scale", "dtype", "config", "optimizer", "plan"))
 def _fit_seeds_jit(keys, lrs, X, Y, *, layer_dims, scale, dtype, config, optimizer, plan):
     def one(key, lr):
         p = init_params(key, layer_dims, scale=scale, dtype=dtype)

@@ -20,6 +20,7 @@ import jax.numpy as jnp
 import optax
 
 from dnnjax import dual
+from dnnjax.compiled import platform_jit
 from dnnjax import gradients as grads_mod
 from dnnjax import inputs, narrow, network, parallel, validate
 from dnnjax.errors import TrainingDivergedError
@@ -71,7 +72,7 @@ def train_chunks(params, opt_state, X, Y, learning_rate, start, *, grad_fn, conf
 
 
 _STATIC = ("grad_fn", "config", "optimizer", "n_chunks", "chunk", "cost_fn")
-_train_chunks_jit = jax.jit(train_chunks, static_argnames=_STATIC, donate_argnames=("params", "opt_state"))
+_train_chunks_jit = platform_jit(train_chunks, static_argnames=_STATIC, donate_argnames=("params", "opt_state"))
 
 
 def run(params, X, Y, *, grad_fn: Callable, config, learning_rate, num_iterations: int, log_every: int,

@@ -36,7 +36,7 @@ WORKLOADS = {
     "cat-2layer": ([12288, 7, 1], 209, "relu", 0.0075, 100),
     "planar": ([2, 4, 1], 400, "tanh", 1.2, 4000),
     "logistic": ([12288, 1], 209, "relu", 0.005, 200),
-    "wide": ([784, 256, 128, 1], 10000, "relu", 0.05, 4),
+    "wide": ([784, 256, 128, 1], 10000, "relu", 0.05, 20),  # enough iterations to amortise per-call costs
 }
 PAUSE = 0.5  # seconds between timed runs: lets the previous run's spinning worker threads (OpenBLAS,
 # OpenMP, XLA's pool) go to sleep, so they never steal the cores from the next implementation

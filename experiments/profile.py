@@ -45,7 +45,8 @@ def loop_of(op):
 
 
 def kernels_per_iteration(p, X, Y, hidden, method):
-    lowered = train._train_chunks_jit.lower(p, (), X, Y, jnp.float32(0.01), 0, grad_fn=train.core_value_and_grad,
+    grad_fn, cost_fn = train.step_functions(p, method)  # what fit runs (gram=False): the narrow form where it applies
+    lowered = train._train_chunks_jit.lower(p, (), X, Y, jnp.float32(0.01), 0, grad_fn=grad_fn, cost_fn=cost_fn,
                                             config=(hidden, "sigmoid", method), optimizer=None, n_chunks=3, chunk=2)
     text = lowered.compile().as_text()  # chunk=2 is unrolled: the outer loop body holds two iterations
     bodies = [c for c in re.split(r"\n(?=\S)", text) if "region" in c.split(" ")[0] and "-> pred[]" not in c.split("\n")[0]]
@@ -77,9 +78,11 @@ def main(argv=None):
     X, Y = jnp.asarray(Xn), jnp.asarray(Yn)
     rows = []
     for method in ("manual", "autodiff"):
-        step = loop_of(lambda q, X, Y, method=method: jax.tree.map(
-            lambda a, g: a - lr * g, q, train.core_value_and_grad(q, X, Y, (hidden, "sigmoid", method))[1]))
-        rows.append((f"step alone ({method}), no cost/guard", timed(step, p, X, Y, reps=args.reps)))
+        grad_fn = train.step_functions(p, method)[0]
+        step = loop_of(lambda q, X, Y, method=method, grad_fn=grad_fn: jax.tree.map(
+            lambda a, g: a - lr * g, q, grad_fn(q, X, Y, (hidden, "sigmoid", method))[1]))
+        rows.append((f"step alone ({method}{', narrow form' if grad_fn is not train.core_value_and_grad else ''}), "
+                     "no guard", timed(step, p, X, Y, reps=args.reps)))
         fit = lambda q, X, Y, method=method: train.fit(q, X, Y, hidden=hidden, learning_rate=lr, num_iterations=fit_reps * N,
                                                       method=method, gram=False)[0]
         rows.append((f"dnnjax.fit per iteration ({method}), ~{kernels_per_iteration(p, X, Y, hidden, method):.0f} kernels/it.",

@@ -108,3 +108,21 @@ def test_sweep_of_narrow_models_equals_separate_fits_float64(x64):
         assert rel(dnnjax.sweep.take(res.params, i), ref) < RTOL_TRAIN
         close(res.costs[i], c_ref, RTOL_TRAIN)
     assert not bool(np.any(res.diverged))
+
+
+def test_training_loops_compile_with_cpu_options_on_cpu_and_agree_with_plain():
+    from dnnjax import compiled
+
+    p, X, Y = problem([2, 4, 1], 400, "sigmoid", seed=5)
+    p, X, Y = dnnjax.inputs.prepare(p, X, Y, hidden="tanh", output="sigmoid")
+    jit = train._train_chunks_jit
+    args = (p, (), X, Y, jnp.float32(1.2), 0)
+    kw = dict(grad_fn=narrow.value_and_grad, config=("tanh", "sigmoid", "manual"), optimizer=None, n_chunks=3,
+              chunk=50, cost_fn=narrow.cost)
+    assert jit.for_args(args) is jit.cpu  # the arrays are on the CPU
+    assert compiled.CPU_OPTIONS["xla_cpu_prefer_vector_width"] == 512
+    copy = lambda: jax.tree.map(jnp.copy, p)  # both jits donate their params
+    cpu = jit.cpu(copy(), *args[1:], **kw)
+    plain = jit.plain(copy(), *args[1:], **kw)
+    assert rel(cpu[0], plain[0]) < 1e-5  # float32: same program, vector width changes only rounding
+    np.testing.assert_allclose(cpu[2], plain[2], rtol=1e-5)
