@@ -28,6 +28,7 @@ def sweep_worker(conn, spec, n_models, reps, pause):
 
     import dnnjax
     from bench import make_problem
+    from dnnjax.compiled import platform_jit
 
     dims, m, hidden, lr, iters = spec
     _, X, Y = make_problem(dims, m)
@@ -48,7 +49,8 @@ def sweep_worker(conn, spec, n_models, reps, pause):
         out[method] = {"one_call_s": float(np.median(t_one)), "separate_s": float(np.median(t_sep)),
                        "ratio": float(np.median(t_one) / np.median(t_sep))}
     Z = jnp.full((n_models, dims[1], m), 0.3, jnp.float32)
-    tanh_loop = jax.jit(lambda z: jax.lax.fori_loop(0, iters, lambda i, z: jnp.tanh(z) * 0.9 + 0.01, z))
+    # compiled like the training loops (same XLA:CPU options), so the floor is on equal terms
+    tanh_loop = platform_jit(lambda z: jax.lax.fori_loop(0, iters, lambda i, z: jnp.tanh(z) * 0.9 + 0.01, z))
     jax.block_until_ready(tanh_loop(Z))
     time.sleep(pause)
     out["tanh_floor_s"] = _median_time(lambda: jax.block_until_ready(tanh_loop(Z)), reps)
