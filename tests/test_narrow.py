@@ -126,3 +126,11 @@ def test_training_loops_compile_with_cpu_options_on_cpu_and_agree_with_plain():
     plain = jit.plain(copy(), *args[1:], **kw)
     assert rel(cpu[0], plain[0]) < 1e-5  # float32: same program, vector width changes only rounding
     np.testing.assert_allclose(cpu[2], plain[2], rtol=1e-5)
+
+
+def test_float64_loops_compile_plain(x64):
+    p, X, Y = problem([2, 4, 1], 40, "sigmoid")
+    p, X, Y = dnnjax.inputs.prepare(p, X, Y, hidden="tanh", output="sigmoid")
+    assert X.dtype == jnp.float64
+    jit = train._train_chunks_jit
+    assert jit.for_args((p, (), X, Y, jnp.float64(1.2), 0)) is jit.plain  # summation order of the pinned results
