@@ -134,6 +134,13 @@ def fmt_cell(v) -> str:
     return "-" if v is None else str(v)
 
 
+def published_vs_dnnjax(what: str, rows, x64: bool, seconds: float, detail: str = "") -> str:
+    """An experiment's closing table, ``quantity | published | dnnjax``, titled with the dtype."""
+    extra = f"{detail}, " if detail else ""
+    return table(f"{what}, published vs dnnjax ({'float64' if x64 else 'float32'}, {extra}{seconds:.1f} s)",
+                 ["quantity", "published", "dnnjax"], rows)
+
+
 def table(title: str, headers, rows) -> str:
     """A plain-text table (also printed): ``headers`` strings, ``rows`` lists of cells."""
     cells = [[str(h) for h in headers]] + [[fmt_cell(v) for v in r] for r in rows]

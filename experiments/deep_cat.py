@@ -87,9 +87,7 @@ def main(argv=None) -> dict:
             rows += [[f"{name}: train accuracy %", pub["train_accuracy"], r["train_accuracy"]],
                      [f"{name}: test accuracy %", pub["test_accuracy"], r["test_accuracy"]]]
         rows.append([f"{name}: seconds ({args.iterations} it.)", None, round(r["seconds"], 1)])
-    dt = "float64" if args.x64 else "float32"
-    tables.append(common.table(f"deep cat, published vs dnnjax ({dt}, {total.seconds:.1f} s)",
-                               ["quantity", "published", "dnnjax"], rows))
+    tables.append(common.published_vs_dnnjax("deep cat", rows, args.x64, total.seconds))
     common.write_results(out, res, tables)
     return res
 

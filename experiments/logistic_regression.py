@@ -82,9 +82,7 @@ def main(argv=None) -> dict:
     for lr, (tr, te) in PUBLISHED["rates"].items():
         r = results["rates"][lr]
         rows += [[f"lr {lr}: train %", tr, r["train_accuracy"]], [f"lr {lr}: test %", te, r["test_accuracy"]]]
-    dt = "float64" if args.x64 else "float32"
-    tables.append(common.table(f"logistic regression, published vs dnnjax ({dt}, {total.seconds:.1f} s)",
-                               ["quantity", "published", "dnnjax"], rows))
+    tables.append(common.published_vs_dnnjax("logistic regression", rows, args.x64, total.seconds))
     common.write_results(out, results, tables)
     return results
 

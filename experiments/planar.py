@@ -111,10 +111,8 @@ def main(argv=None) -> dict:
              for n, a in res["sweep"].items()]
     rows += [[f"{n}: logistic / 4 units %", None, f"{r['logistic_accuracy']:.2f} / {r['accuracy']:.2f}"]
              for n, r in res["extra"].items()]
-    dt = "float64" if args.x64 else "float32"
     init = f"course init seed {args.course_seed}" if args.course_init else f"jax key {args.seed}"
-    tables.append(common.table(f"planar, published vs dnnjax ({dt}, {init}, {total.seconds:.1f} s)",
-                               ["quantity", "published", "dnnjax"], rows))
+    tables.append(common.published_vs_dnnjax("planar", rows, args.x64, total.seconds, init))
     common.write_results(out, res, tables)
     return res
 
