@@ -134,3 +134,19 @@ def test_float64_loops_compile_plain(x64):
     assert X.dtype == jnp.float64
     jit = train._train_chunks_jit
     assert jit.for_args((p, (), X, Y, jnp.float64(1.2), 0)) is jit.plain  # summation order of the pinned results
+
+
+def test_narrow_with_optax_and_progress_equals_core_loop_float64(x64):
+    import optax
+
+    p, X, Y = problem([3, 5, 2], 120, "softmax", seed=2)
+    opt = optax.adam(0.02)
+    kw = dict(hidden="relu", output="softmax", num_iterations=120, log_every=30, method="manual", optimizer=opt)
+    seen = []
+    got, c_got = dnnjax.fit(p, X, Y, progress=lambda i, c: seen.append((i, c)), learning_rate=1.0, **kw)
+    ref, c_ref = core_fit(p, X, Y, learning_rate=1.0, **kw)
+    assert rel(got, ref) < RTOL_TRAIN
+    close(c_got, c_ref, RTOL_TRAIN)
+    assert [i for i, _ in seen] == [0, 30, 60, 90]
+    close([c for _, c in seen], c_ref, RTOL_TRAIN)
+    assert c_ref[-1] < c_ref[0]
