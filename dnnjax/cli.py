@@ -19,7 +19,7 @@ import contextlib
 import os
 import sys
 
-from dnnjax import __version__, demo
+from dnnjax import __version__, compile_cache, demo
 from dnnjax.commands import gradcheck, predict, train
 from dnnjax.errors import DnnjaxError
 
@@ -55,6 +55,7 @@ def main(argv=None) -> int:
             args = parser.parse_args(argv)
         except SystemExit as stop:  # --help, --version, or a usage error already printed
             return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else USAGE_ERROR)
+        compile_cache.enable()  # a second run loads its programs from disk (DNNJAX_NO_COMPILE_CACHE=1: off)
         return args.func(args)
     except BrokenPipeError:  # stdout closed early (e.g. `dnnjax demo | head`): stop quietly
         with contextlib.suppress(OSError, ValueError):

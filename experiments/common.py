@@ -20,6 +20,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import dnnjax
+from dnnjax import compile_cache
 from dnnjax.data import CAT_FILES
 from dnnjax.errors import DnnjaxError, InvalidValueError
 
@@ -186,7 +187,8 @@ class Timer:
 
 
 def cli(main) -> None:
-    """Run ``main()`` from the command line; a dnnjax error becomes a one-line message, exit 2."""
+    """Run ``main()`` from the command line (compile cache on); a dnnjax error becomes a one-line message, exit 2."""
+    compile_cache.enable()
     try:
         main()
     except DnnjaxError as e:

@@ -28,7 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import dnnjax
-from dnnjax import checkpoint, data, plots
+from dnnjax import checkpoint, compile_cache, data, plots
 from dnnjax.errors import InvalidValueError
 from dnnjax.per_example import per_example_grad_norms
 
@@ -118,4 +118,5 @@ def main(argv=None) -> dict:
 
 
 if __name__ == "__main__":
+    compile_cache.enable()  # a second run loads its programs from disk
     main()

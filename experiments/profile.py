@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench import WORKLOADS, make_problem  # noqa: E402
 
-from dnnjax import train  # noqa: E402
+from dnnjax import compile_cache, train  # noqa: E402
 
 N = 200  # iterations per timed compiled loop (set per workload in main)
 
@@ -113,4 +113,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
+    compile_cache.enable()  # a second run loads its programs from disk
     main()

@@ -28,7 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import dnnjax
-from dnnjax import data, plots, sweep
+from dnnjax import compile_cache, data, plots, sweep
 
 REPO = Path(__file__).resolve().parents[1]
 LRS = (0.01, 0.001, 0.0001)
@@ -216,4 +216,5 @@ def main(argv=None) -> dict:
 
 
 if __name__ == "__main__":
+    compile_cache.enable()  # a second run loads its programs from disk
     main()

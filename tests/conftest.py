@@ -16,6 +16,7 @@ import pytest
 
 jax.config.update("jax_numpy_rank_promotion", "raise")
 jax.config.update("jax_numpy_dtype_promotion", "strict")
+os.environ.setdefault("DNNJAX_NO_COMPILE_CACHE", "1")  # entry points (cli.main, subprocesses) leave ~/.cache alone
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,0 +1,77 @@
+"""The persistent-compilation-cache switch (dnnjax.compile_cache): folder, env off, nothing on import.
+
+Each check that turns the cache on runs in a fresh interpreter (the setting is process-global
+in JAX) with XDG_CACHE_HOME pointing into tmp_path, so no test writes to the user's cache.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dnnjax import compile_cache
+
+REPO = Path(__file__).resolve().parents[1]
+
+PROBE = """
+import json, sys
+import jax, jax.numpy as jnp
+import dnnjax
+after_import = jax.config.jax_compilation_cache_dir
+from dnnjax import compile_cache
+first = compile_cache.enable()
+second = compile_cache.enable()
+jax.jit(lambda x: jnp.tanh(x) @ x.T + 1.0)(jnp.ones((64, 64))).block_until_ready()
+print(json.dumps({"after_import": after_import, "first": None if first is None else str(first),
+                  "second": None if second is None else str(second),
+                  "config": jax.config.jax_compilation_cache_dir,
+                  "min_secs": jax.config.jax_persistent_cache_min_compile_time_secs}))
+"""
+
+
+def probe(env_changes: dict) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("DNNJAX_NO_COMPILE_CACHE", "XDG_CACHE_HOME")}
+    env.update({k: v for k, v in env_changes.items() if v is not None})
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    out = subprocess.run([sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_import_sets_nothing_enable_uses_xdg_folder_and_is_idempotent(tmp_path):
+    r = probe({"XDG_CACHE_HOME": str(tmp_path)})
+    assert r["after_import"] is None  # importing dnnjax leaves JAX's config alone
+    assert r["first"] == r["second"] == r["config"] == str(tmp_path / "dnnjax")
+    assert r["min_secs"] == compile_cache.MIN_COMPILE_SECS
+    folder = tmp_path / "dnnjax"
+    assert folder.is_dir() and (folder.stat().st_mode & 0o077) == 0  # private: the cache is trusted code
+
+
+def test_env_variable_turns_it_off(tmp_path):
+    r = probe({"XDG_CACHE_HOME": str(tmp_path), "DNNJAX_NO_COMPILE_CACHE": "1"})
+    assert r["first"] is None and r["config"] is None
+    assert not (tmp_path / "dnnjax").exists()
+
+
+@pytest.mark.parametrize("value, off", [("1", True), ("yes", True), ("0", False), ("", False), ("false", False)])
+def test_env_values(monkeypatch, value, off):
+    monkeypatch.setenv("DNNJAX_NO_COMPILE_CACHE", value)
+    assert compile_cache.disabled_by_env() is off
+
+
+def test_folder_without_xdg_is_home_cache(monkeypatch, tmp_path):
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert compile_cache.cache_dir() == tmp_path / ".cache" / "dnnjax"
+    monkeypatch.setenv("XDG_CACHE_HOME", "")  # empty counts as unset (XDG spec)
+    assert compile_cache.cache_dir() == tmp_path / ".cache" / "dnnjax"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert compile_cache.cache_dir() == tmp_path / "xdg" / "dnnjax"
+
+
+def test_the_suite_itself_runs_with_the_cache_off():
+    assert compile_cache.disabled_by_env()  # conftest: cli.main and subprocess runs leave ~/.cache alone
