@@ -1,0 +1,7 @@
+"""Checking code under test against dnnjax's references (DESIGN section 8).
+
+- :mod:`dnnjax.check.diagnose`: what is wrong with an array (or a dict of arrays), in words:
+  shape, transposed, sign, a constant factor ("missing 1/m"), not finite, which entries differ.
+- :mod:`dnnjax.check.user_code`: call a user's function safely: their exception with *their*
+  file:line, a time limit, and detection of inputs modified in place.
+"""
