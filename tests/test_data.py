@@ -237,3 +237,61 @@ def test_load_errors_name_the_problem():
         data.planar_flower(m=401)
     with pytest.raises(InvalidTypeError, match="seed"):
         data.noisy_moons(seed=1.5)
+
+
+# ----------------------------------------------------------------------------- scikit-learn sets, digits, splits
+@pytest.mark.parametrize("name", ["noisy_circles", "noisy_moons", "blobs", "gaussian_quantiles"])
+@pytest.mark.parametrize("seed, m", [(None, None), (3, 120), (7, 51)])
+def test_extra_sets_are_bit_identical_to_the_former_hand_written_copies(name, seed, m):
+    """dnnjax.data now calls scikit-learn; the copies it shipped before drew the same numbers
+    (checked with scikit-learn 1.9.1). A change in scikit-learn's generators would show here."""
+    import planar_copies
+
+    kwargs = {k: v for k, v in (("seed", seed), ("m", m)) if v is not None}
+    X, Y = getattr(data, name)(**kwargs)
+    X_ref, Y_ref = getattr(planar_copies, name)(**kwargs)
+    assert X.dtype == Y.dtype == np.float64 and X.flags.c_contiguous
+    assert X.tobytes() == X_ref.tobytes() and Y.tobytes() == Y_ref.tobytes()
+
+
+def test_digits_layout_scaling_and_one_hot_labels():
+    from sklearn.datasets import load_digits
+
+    X, Y = data.digits()
+    bunch = load_digits()
+    assert X.shape == (64, 1797) and Y.shape == (10, 1797) and X.dtype == Y.dtype == np.float64
+    assert X.min() == 0.0 and X.max() == 1.0
+    # image i, pixel (row r, column c) lands in row 8*r + c of column i, divided by 16
+    assert X[8 * 3 + 5, 100] == bunch.images[100, 3, 5] / 16.0
+    np.testing.assert_array_equal(Y.sum(axis=0), 1.0)
+    np.testing.assert_array_equal(np.argmax(Y, axis=0), bunch.target)
+    _, labels = data.digits(one_hot_labels=False)
+    assert labels.shape == (1, 1797) and np.array_equal(labels[0], bunch.target)
+    np.testing.assert_array_equal(data.one_hot(labels, 10), Y)
+    with pytest.raises(InvalidValueError, match="0..9"):
+        data.one_hot(np.array([[0, 10]]), 10)
+
+
+def test_digits_split_holds_out_every_class_in_proportion():
+    ds = data.load("digits", test_fraction=0.2)
+    assert ds.task == "multiclass" and ds.classes == 10
+    assert ds.train_x.shape[1] + ds.test_x.shape[1] == 1797
+    full = np.bincount(np.argmax(data.digits()[1], axis=0))
+    test = np.bincount(np.argmax(ds.test_y, axis=0), minlength=10)
+    np.testing.assert_array_equal(test, np.round(full * 0.2).astype(int))
+    # the two splits partition the images, and another seed gives another split
+    merged = np.concatenate([ds.train_x, ds.test_x], axis=1)
+    assert sorted(map(bytes, merged.T)) == sorted(map(bytes, data.digits()[0].T))
+    assert not np.array_equal(ds.test_x, data.load("digits", seed=1, test_fraction=0.2).test_x)
+
+
+def test_binary_split_is_stratified_and_random_split_is_the_former_one():
+    ds = data.load("flower", test_fraction=0.1)
+    assert ds.test_y.shape == (1, 40) and ds.test_y.sum() == 20  # 200 of each class, 20 each held out
+    old = data.load("moons", seed=2, test_fraction=0.25, split="random")
+    perm = np.random.RandomState(2).permutation(200)  # how dnnjax split before stratifying
+    X, Y = data.noisy_moons(seed=2)
+    np.testing.assert_array_equal(old.test_x, X[:, perm[:50]])
+    np.testing.assert_array_equal(old.train_y, Y[:, perm[50:]])
+    with pytest.raises(InvalidValueError, match="split"):
+        data.load("moons", test_fraction=0.25, split="bogus")

@@ -1,6 +1,6 @@
 """Plumbing shared by the generated data sets: validated seed and size, a seeded
-``np.random.RandomState`` (the global NumPy RNG is never touched), scikit-learn's shuffle and
-the conversion to the course layout."""
+``np.random.RandomState`` (the global NumPy RNG is never touched) and the conversion to the
+course layout."""
 from __future__ import annotations
 
 import numpy as np
@@ -26,9 +26,3 @@ def _course_layout(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray
     """(m, 2) points and (m,) labels -> X (2, m) float64, Y (1, m) float64."""
     return np.ascontiguousarray(X.T, dtype=np.float64), y.astype(np.float64).reshape(1, -1)
 
-
-def _shuffle(rng: np.random.RandomState, X, y):
-    """scikit-learn's ``utils.shuffle``: permute an index vector in place with ``rng.shuffle``."""
-    idx = np.arange(X.shape[0])
-    rng.shuffle(idx)
-    return X[idx], y[idx]

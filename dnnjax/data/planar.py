@@ -1,11 +1,11 @@
 """Planar binary data sets ``X (2, m)``, ``Y (1, m)`` float64 0./1.: the course's "flower" and
-the four extra sets of week 3, which follow scikit-learn's generators (same draws in the same
-order: ``seed=s`` ~ ``random_state=s``) without depending on it."""
+the four extra sets of week 3, taken from scikit-learn's generators (``seed=s`` is
+``random_state=s``; the arguments are the course's). scikit-learn is imported on first use."""
 from __future__ import annotations
 
 import numpy as np
 
-from dnnjax.data._generate import _course_layout, _rng_and_m, _shuffle
+from dnnjax.data._generate import _check_int, _course_layout, _rng_and_m
 from dnnjax.errors import InvalidValueError
 
 __all__ = ["planar_flower", "noisy_circles", "noisy_moons", "blobs", "gaussian_quantiles"]
@@ -27,27 +27,24 @@ def planar_flower(seed: int = 1, m: int = 400):
     return _course_layout(X, Y.ravel())
 
 
+def _seed_m(seed, m, m_min: int) -> tuple[int, int]:
+    return _check_int("seed", seed, 0, 2**32), _check_int("m", m, m_min, 10**8)
+
+
 def noisy_circles(seed: int = 1, m: int = 200, *, factor: float = 0.5, noise: float = 0.3):
     """``make_circles(m, factor=.5, noise=.3)``: outer circle label 0, inner (radius ``factor``) 1."""
-    rng, m = _rng_and_m(seed, m, 2)
-    n_out, n_in = m // 2, m - m // 2
-    t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
-    t_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
-    X = np.vstack([np.append(np.cos(t_out), np.cos(t_in) * factor),
-                   np.append(np.sin(t_out), np.sin(t_in) * factor)]).T
-    X, y = _shuffle(rng, X, np.r_[np.zeros(n_out), np.ones(n_in)])
-    return _course_layout(X + rng.normal(scale=noise, size=X.shape), y)
+    from sklearn.datasets import make_circles
+
+    seed, m = _seed_m(seed, m, 2)
+    return _course_layout(*make_circles(n_samples=m, factor=factor, noise=noise, random_state=seed))
 
 
 def noisy_moons(seed: int = 1, m: int = 200, *, noise: float = 0.2):
     """``make_moons(m, noise=.2)``: two interleaved half circles, labels 0 (upper) and 1 (lower)."""
-    rng, m = _rng_and_m(seed, m, 2)
-    n_out, n_in = m // 2, m - m // 2
-    t_out, t_in = np.linspace(0, np.pi, n_out), np.linspace(0, np.pi, n_in)
-    X = np.vstack([np.append(np.cos(t_out), 1 - np.cos(t_in)),
-                   np.append(np.sin(t_out), 1 - np.sin(t_in) - 0.5)]).T
-    X, y = _shuffle(rng, X, np.r_[np.zeros(n_out), np.ones(n_in)])
-    return _course_layout(X + rng.normal(scale=noise, size=X.shape), y)
+    from sklearn.datasets import make_moons
+
+    seed, m = _seed_m(seed, m, 2)
+    return _course_layout(*make_moons(n_samples=m, noise=noise, random_state=seed))
 
 
 def blobs(seed: int = 5, m: int = 200, *, centers: int = 6):
@@ -55,11 +52,10 @@ def blobs(seed: int = 5, m: int = 200, *, centers: int = 6):
 
     Centres uniform in [-10, 10]^2, unit standard deviation. The default seed 5 is the course's.
     """
-    rng, m = _rng_and_m(seed, m, 1)
-    c = rng.uniform(-10.0, 10.0, size=(centers, 2))
-    counts = [m // centers + (i < m % centers) for i in range(centers)]
-    X = np.concatenate([rng.normal(loc=c[i], scale=1.0, size=(n, 2)) for i, n in enumerate(counts)])
-    X, y = _shuffle(rng, X, np.repeat(np.arange(centers), counts))
+    from sklearn.datasets import make_blobs
+
+    seed, m = _seed_m(seed, m, 1)
+    X, y = make_blobs(n_samples=m, random_state=seed, n_features=2, centers=centers)
     return _course_layout(X, y % 2)
 
 
@@ -68,9 +64,8 @@ def gaussian_quantiles(seed: int = 1, m: int = 200, *, cov: float = 0.5):
 
     Points from N(0, cov I); the m//2 nearest the origin are label 0, the rest label 1.
     """
-    rng, m = _rng_and_m(seed, m, 2)
-    X = rng.multivariate_normal(np.zeros(2), cov * np.identity(2), (m,))
-    X = X[np.argsort(np.sum(X**2, axis=1))]
-    step = m // 2
-    y = np.hstack([np.repeat(np.arange(2), step), np.repeat(1, m - 2 * step)])
-    return _course_layout(*_shuffle(rng, X, y))
+    from sklearn.datasets import make_gaussian_quantiles
+
+    seed, m = _seed_m(seed, m, 2)
+    return _course_layout(*make_gaussian_quantiles(mean=None, cov=cov, n_samples=m, n_features=2, n_classes=2,
+                                                   shuffle=True, random_state=seed))
