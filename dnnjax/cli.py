@@ -21,6 +21,7 @@ import sys
 
 from dnnjax import __version__, compile_cache, demo
 from dnnjax.commands import gradcheck, predict, train
+from dnnjax.compile_report import CompileLog
 from dnnjax.errors import DnnjaxError
 
 USAGE_ERROR = 2
@@ -40,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in (demo, train, gradcheck, predict):
         module.add_parser(sub)
+    for command in sub.choices.values():  # every command: --verbose after the command's name
+        if "--verbose" not in command._option_string_actions:
+            command.add_argument("--verbose", action="store_true",
+                                 help="print trace / lower / compile seconds per compiled program (stderr)")
     return parser
 
 
@@ -56,7 +61,13 @@ def main(argv=None) -> int:
         except SystemExit as stop:  # --help, --version, or a usage error already printed
             return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else USAGE_ERROR)
         compile_cache.enable()  # a second run loads its programs from disk (DNNJAX_NO_COMPILE_CACHE=1: off)
-        return args.func(args)
+        if not getattr(args, "verbose", False):
+            return args.func(args)
+        with CompileLog() as log:
+            try:
+                return args.func(args)
+            finally:
+                print(log.table(), file=sys.stderr)
     except BrokenPipeError:  # stdout closed early (e.g. `dnnjax demo | head`): stop quietly
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

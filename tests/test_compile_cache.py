@@ -75,3 +75,34 @@ def test_folder_without_xdg_is_home_cache(monkeypatch, tmp_path):
 
 def test_the_suite_itself_runs_with_the_cache_off():
     assert compile_cache.disabled_by_env()  # conftest: cli.main and subprocess runs leave ~/.cache alone
+
+
+def test_compile_log_has_one_row_per_program_and_stops_listening():
+    import jax
+    import jax.numpy as jnp
+
+    from dnnjax.compile_report import CompileLog
+
+    def my_program(x):
+        return jnp.tanh(x) * 2.0
+
+    f = jax.jit(my_program)
+    x3, x4, x5 = jnp.ones((3,)), jnp.ones((4,)), jnp.ones((5,))
+    with CompileLog() as log:
+        f(x3).block_until_ready()
+        f(x3).block_until_ready()  # same shape: no second trace or compile
+        f(x4).block_until_ready()  # new shape: one more
+    row = log.programs["my_program"]
+    assert (row.traces, row.compiles, row.cache_hits) == (2, 2, 0)
+    assert row.compile_s > 0 and row.trace_s > 0
+    assert "my_program" in log.table() and "programs compiled" in log.table()
+    jax.jit(lambda x: x + 1)(x5).block_until_ready()  # after the block: not recorded
+    assert set(log.programs) == {"my_program"}
+
+
+def test_cli_verbose_prints_the_compile_table_on_stderr(capsys):
+    from dnnjax.cli import main
+
+    assert main(["gradcheck", "--layers", "3,2,1", "--verbose"]) == 0
+    err = capsys.readouterr().err
+    assert "programs compiled" in err and "compile s" in err
