@@ -3,7 +3,9 @@
 Each lesson checks its own claims with asserts (an AssertionError fails the test) and must write
 at least one PNG into ``--out``. They run in this process with ``runpy`` under the test suite's
 strict JAX settings (conftest.py: rank promotion raises, strict dtype promotion), so a lesson
-that relies on a silent broadcast fails here too.
+that relies on a silent broadcast fails here too. ``DNNJAX_NO_COMPILE_CACHE=1`` keeps the
+lessons' ``dnnjax.compile_cache.enable()`` from switching on JAX's persistent cache (a global
+setting) for the rest of the test session.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ def test_lessons_found():
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
 def test_lesson_runs(path, tmp_path, monkeypatch, capsys):
     monkeypatch.syspath_prepend(str(LESSONS_DIR))  # for `from _lesson import ...`, as when run as a script
+    monkeypatch.setenv("DNNJAX_NO_COMPILE_CACHE", "1")
     monkeypatch.setattr(sys, "argv", [str(path), "--quick", "--out", str(tmp_path)])
     runpy.run_path(str(path), run_name="__main__")
     plt.close("all")

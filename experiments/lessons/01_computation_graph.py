@@ -20,9 +20,11 @@ import jax.numpy as jnp
 import matplotlib.pyplot as plt
 import numpy as np
 
+import dnnjax.compile_cache
 from _lesson import save, start
 
 out, quick = start("01_computation_graph", "Lesson 1: the computation graph, and derivatives as slopes")
+dnnjax.compile_cache.enable()  # JAX's persistent compilation cache: a second run skips compiling
 
 # %% [markdown]
 # ## Forward, by hand, at a = 5, b = 3, c = 2

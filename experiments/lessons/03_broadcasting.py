@@ -16,9 +16,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import dnnjax
+import dnnjax.compile_cache
 from _lesson import save, start
 
 out, quick = start("03_broadcasting", "Lesson 3: broadcasting and rank-1 arrays")
+dnnjax.compile_cache.enable()  # JAX's persistent compilation cache: a second run skips compiling
 
 # %% [markdown]
 # ## The article's calories: column sums, then percentages by broadcasting

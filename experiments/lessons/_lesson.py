@@ -24,19 +24,12 @@ def start(name: str, doc: str | None = None):
 
     Unknown arguments are ignored (``parse_known_args``), so the lesson also runs inside Jupyter
     (which passes its own ``-f kernel.json``) and under ``runpy`` from the tests. The default
-    output folder is ``runs/lessons/NAME``. Turns on JAX's persistent compilation cache when
-    dnnjax provides it, so a second run skips XLA compilation.
+    output folder is ``runs/lessons/NAME``.
     """
     parser = argparse.ArgumentParser(description=(doc or name).strip().splitlines()[0])
     parser.add_argument("--out", default=str(Path("runs") / "lessons" / name), help="folder for the figures")
     parser.add_argument("--quick", action="store_true", help="smaller sizes and fewer iterations (the test run)")
     args, _ = parser.parse_known_args()
-    try:
-        from dnnjax import compile_cache
-    except ImportError:
-        compile_cache = None
-    if compile_cache is not None:
-        compile_cache.enable()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     return out, args.quick
