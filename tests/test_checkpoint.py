@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-from dnnjax import checkpoint
+from dnnjax import checkpoint, files
 from dnnjax.errors import InvalidTypeError, InvalidValueError, ShapeError
 
 
@@ -49,7 +49,7 @@ def test_round_trip_keeps_values_dtypes_and_metadata(tmp_path, dtype):
         assert type(loaded[k]) is np.ndarray and loaded[k].dtype == dtype
         np.testing.assert_array_equal(loaded[k], params[k])
     assert {k: meta2[k] for k in meta} == meta
-    assert meta2["format"] == "dnnjax-checkpoint" and meta2["format_version"] == 1
+    assert meta2["format"] == "dnnjax-checkpoint" and meta2["format_version"] == 2
     assert isinstance(meta2["dnnjax_version"], str)
     assert leftovers(tmp_path, "model.npz") == []
 
@@ -78,7 +78,7 @@ def test_on_disk_format_is_plain_npz_with_uint8_json(tmp_path):
 def test_library_keys_override_user_ones(tmp_path):
     checkpoint.save(tmp_path / "m.npz", make_params(), {"format": "mine", "format_version": 9})
     _, meta = checkpoint.load(tmp_path / "m.npz")
-    assert meta["format"] == "dnnjax-checkpoint" and meta["format_version"] == 1
+    assert meta["format"] == "dnnjax-checkpoint" and meta["format_version"] == 2
 
 
 def test_failure_mid_write_leaves_old_file_and_no_temp(tmp_path, monkeypatch):
@@ -107,7 +107,7 @@ def test_failure_at_replace_leaves_old_file_and_no_temp(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise PermissionError("replace refused")
 
-    monkeypatch.setattr(checkpoint.os, "replace", broken_replace)
+    monkeypatch.setattr(files.os, "replace", broken_replace)
     with pytest.raises(PermissionError):
         checkpoint.save(path, make_params(seed=2))
     assert path.read_bytes() == before and leftovers(tmp_path, "model.npz") == []
@@ -165,8 +165,10 @@ def test_corrupt_files_are_named(tmp_path, damage):
     content = {"truncate": bytes(raw[: len(raw) // 2]), "garbage": b"hello, not a zip" * 10,
                "empty": b"", "flip": bytes(raw)}[damage]
     path.write_bytes(content)
-    with pytest.raises(InvalidValueError, match="model.npz: not a readable .npz"):
+    words = "not a dnnjax checkpoint" if damage in ("garbage", "empty") else "not a readable .npz"
+    with pytest.raises(InvalidValueError, match=f"model.npz: {words}") as info:
         checkpoint.load(path)
+    assert "pickle" not in str(info.value)
 
 
 def test_foreign_and_wrong_format_files(tmp_path):
@@ -176,7 +178,7 @@ def test_foreign_and_wrong_format_files(tmp_path):
     other = write_raw(tmp_path / "other.npz", make_params(), {"format": "flax"})
     with pytest.raises(InvalidValueError, match="'flax'"):
         checkpoint.load(other)
-    newer = write_raw(tmp_path / "newer.npz", make_params(), dict(GOOD_META, format_version=2))
+    newer = write_raw(tmp_path / "newer.npz", make_params(), dict(GOOD_META, format_version=3))
     with pytest.raises(InvalidValueError, match="format_version"):
         checkpoint.load(newer)
     npy = tmp_path / "single.npy"
@@ -185,8 +187,9 @@ def test_foreign_and_wrong_format_files(tmp_path):
         checkpoint.load(npy)
     pickled = tmp_path / "pickled.npz"
     np.savez(pickled, W1=np.array([{"a": 1}], dtype=object), __metadata__=np.zeros(1, np.uint8))
-    with pytest.raises(InvalidValueError, match="pickled.npz.*Object arrays"):
+    with pytest.raises(InvalidValueError, match="pickled.npz: not a dnnjax checkpoint.*'W1'.*never unpickled") as info:
         checkpoint.load(pickled)
+    assert "allow_pickle" not in str(info.value)
     with pytest.raises(InvalidValueError, match="does not exist"):
         checkpoint.load(tmp_path / "absent.npz")
 
@@ -200,3 +203,85 @@ def test_saved_checkpoint_has_the_usual_permissions(tmp_path):
     finally:
         os.umask(old)
     assert (path.stat().st_mode & 0o777) == 0o644
+
+
+# ----------------------------------------------------------------------------- optimizer state, old files, foreign files
+DATA = os.path.join(os.path.dirname(__file__), "data")
+
+
+def adam_state_after_steps(params, steps=3):
+    import jax
+    import optax
+
+    opt = optax.adam(0.01)
+    state = opt.init(params)
+    with jax.numpy_dtype_promotion("standard"):  # optax mixes Python floats and int counts
+        for k in range(steps):
+            g = jax.tree.map(lambda p: p * (k + 1.0), params)
+            _, state = opt.update(g, state, params)
+    return opt, state
+
+
+def test_optimizer_state_round_trips_leaf_for_leaf(tmp_path):
+    import jax
+
+    params = make_params((4, 3, 1), np.float32)
+    opt, state = adam_state_after_steps(params)
+    checkpoint.save(tmp_path / "m.npz", params, {"optimizer": "adam"}, opt_state=state)
+    ckpt = checkpoint.load_full(tmp_path / "m.npz")
+    assert list(ckpt.params) == ["W1", "b1", "W2", "b2"]  # the state's leaves are not parameters
+    assert ckpt.metadata["opt_state"]["paths"][0] == "[0].count"
+    restored = checkpoint.restore_opt_state(ckpt, opt.init(params), "m.npz")
+    assert jax.tree.structure(restored) == jax.tree.structure(state)
+    for a, b in zip(jax.tree.leaves(restored), jax.tree.leaves(state)):
+        assert a.dtype == b.dtype
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert int(restored[0].count) == 3
+    with np.load(tmp_path / "m.npz", allow_pickle=False) as z:  # plain arrays, nothing pickled
+        assert sorted(z.files) == sorted(["W1", "b1", "W2", "b2", "__metadata__"] + [f"__opt__{i}" for i in range(9)])
+
+
+def test_optimizer_state_must_fit_the_optimizer_asked_for(tmp_path):
+    import optax
+
+    params = make_params((4, 3, 1), np.float32)
+    _, state = adam_state_after_steps(params)
+    checkpoint.save(tmp_path / "m.npz", params, opt_state=state)
+    ckpt = checkpoint.load_full(tmp_path / "m.npz")
+    with pytest.raises(InvalidValueError, match="m.npz: the checkpoint's optimizer state does not fit.*9 leaves"):
+        checkpoint.restore_opt_state(ckpt, optax.sgd(0.1, momentum=0.9).init(params), "m.npz")
+    other = make_params((4, 5, 1), np.float32)  # same optimizer, other shapes
+    with pytest.raises(InvalidValueError, match=r"\[0\].mu\['W1'\] is float32 \(3, 4\).*\(5, 4\)"):
+        checkpoint.restore_opt_state(ckpt, optax.adam(0.01).init(other), "m.npz")
+    import jax
+
+    with jax.enable_x64(True), pytest.raises(InvalidValueError, match="is float32 .* expects float64"):
+        checkpoint.restore_opt_state(ckpt, optax.adam(0.01).init(make_params((4, 3, 1))), "m.npz")
+
+
+def test_damaged_optimizer_state_is_refused(tmp_path):
+    params = make_params((4, 3, 1), np.float32)
+    _, state = adam_state_after_steps(params)
+    checkpoint.save(tmp_path / "m.npz", params, opt_state=state)
+    with np.load(tmp_path / "m.npz") as z:
+        arrays = {k: z[k] for k in z.files if k != "__opt__8"}
+    with open(tmp_path / "cut.npz", "wb") as f:
+        np.savez(f, **arrays)
+    with pytest.raises(InvalidValueError, match="cut.npz: the optimizer state is damaged"):
+        checkpoint.load(tmp_path / "cut.npz")
+
+
+def test_format_version_1_files_still_load():
+    """Written by `dnnjax train` before checkpoints held optimizer state (tests/data/README.md)."""
+    ckpt = checkpoint.load_full(os.path.join(DATA, "v1_moons_adam.npz"))
+    assert ckpt.metadata["format_version"] == 1 and ckpt.opt_leaves is None
+    assert ckpt.metadata["optimizer"] == "adam" and ckpt.metadata["iterations"] == 300
+    assert [ckpt.params[k].shape for k in ckpt.params] == [(5, 2), (5, 1), (1, 5), (1, 1)]
+
+
+def test_a_text_file_is_no_checkpoint_and_pickle_is_never_suggested(tmp_path):
+    text = tmp_path / "passwd"
+    text.write_text("root:x:0:0:root:/root:/bin/bash\n")
+    with pytest.raises(InvalidValueError, match="passwd: not a dnnjax checkpoint") as info:
+        checkpoint.load(text)
+    assert "pickle" not in str(info.value)

@@ -9,11 +9,11 @@ then :func:`os.replace`), so a reader never sees a partial file.
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from dnnjax.errors import InvalidTypeError, InvalidValueError
+from dnnjax.files import atomic_write
 
 _DPI = 100
 _CMAP = "Spectral"  # the course's colormap for the planar plots
@@ -53,38 +53,11 @@ def _check_path(path: Any) -> Path:
     return p
 
 
-def _umask() -> int:
-    """The process umask, read without changing it where the platform allows."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError):
-        pass
-    return 0o022
-
-
 def _save(fig, path: Path) -> Path:
     """Write ``fig`` as PNG to ``path`` atomically: temp file in the same folder, then replace.
 
     Missing parent folders are created; on any failure the temporary file is removed and an
     existing file at ``path`` is left untouched. Returns ``path``.
     """
-    parent = path.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp.png")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format="png", dpi=_DPI)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write(path, lambda fh: fig.savefig(fh, format="png", dpi=_DPI), suffix=".tmp.png")
