@@ -415,3 +415,40 @@ def test_file_permissions_follow_umask(tmp_path):
     old = os.umask(0o022)
     os.umask(old)
     assert (p.stat().st_mode & 0o777) == (0o666 & ~old)
+
+
+# ---------------------------------------------------------------------------- multi-class: confusion matrix, grayscale
+
+
+def test_confusion_counts_and_matrix(tmp_path):
+    y_true = np.array([[0, 0, 1, 1, 2, 2, 2]])
+    y_pred = np.array([[0, 1, 1, 1, 2, 0, 2]])
+    counts = plots.confusion_counts(y_true, y_pred, 3)
+    np.testing.assert_array_equal(counts, [[1, 1, 0], [0, 2, 0], [1, 0, 2]])  # [true, predicted]
+    assert_png(plots.confusion_matrix(tmp_path / "c.png", y_true, y_pred, classes=3), (200, 200))
+    assert_png(plots.confusion_matrix(tmp_path / "n.png", y_true[0], y_pred[0], classes=["a", "b", "c"],
+                                      title="named"))
+
+
+@pytest.mark.parametrize("y_pred, classes, err, match", [
+    (np.array([0, 1]), 3, ShapeError, "one class index per example"),
+    (np.array([0, 1, 5]), 3, InvalidValueError, "below classes=3"),
+    (np.array([0, 1, -1]), 3, InvalidValueError, "class indices 0, 1"),
+    (np.array([0, 1, 1]), "abc", InvalidTypeError, "classes must be"),
+    (np.array([0, 1, 1]), 1, InvalidValueError, "classes"),
+])
+def test_confusion_matrix_bad_input(tmp_path, y_pred, classes, err, match):
+    with pytest.raises(err, match=match):
+        plots.confusion_matrix(tmp_path / "c.png", np.array([0, 1, 2]), y_pred, classes=classes)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_image_grid_grayscale_course_layout(tmp_path):
+    rng = np.random.default_rng(0)
+    imgs = rng.random((5, 8, 8, 1))
+    X = imgs.reshape(5, -1).T  # (64, 5): the digits' layout
+    a = assert_png(plots.image_grid(tmp_path / "g.png", X, image_shape=(8, 8, 1), titles=list("abcde")))
+    b = assert_png(plots.image_grid(tmp_path / "s.png", imgs, titles=list("abcde")))
+    assert a.shape == b.shape and np.abs(a - b).max() < 0.02
+    with pytest.raises(ShapeError, match=r"\(k, H, W, 1\)"):
+        plots.image_grid(tmp_path / "bad.png", imgs[..., 0])

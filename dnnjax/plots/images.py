@@ -1,7 +1,8 @@
-"""A grid of images with optional captions (e.g. the cat set's mislabelled pictures).
+"""A grid of images with optional captions (e.g. the cat set's mislabelled pictures, the digits
+a network got wrong).
 
-Accepts ``(k, H, W, 3)`` stacks or, with ``image_shape``, the course-layout matrix
-``(H*W*3, k)`` of flattened columns.
+Accepts ``(k, H, W, 3)`` colour or ``(k, H, W, 1)`` grayscale stacks or, with ``image_shape``,
+the course-layout matrix ``(H*W*C, k)`` of flattened columns.
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ def image_grid(
 ) -> Path:
     """Show images in a grid, optionally with one caption each (e.g. ``"pred: cat / true: non-cat"``).
 
-    ``images`` is ``(k, H, W, 3)``, either uint8 (other integer dtypes with values in 0..255
-    are accepted) or float in [0, 1]. With ``image_shape=(H, W, 3)`` it is instead a course-layout
-    matrix ``(H*W*3, k)`` whose columns are images flattened in C order (the cat data's ``X``,
-    divided by 255 or not). ``titles`` is a list of ``k`` strings. With ``k == 0`` the figure just
+    ``images`` is ``(k, H, W, 3)`` (colour) or ``(k, H, W, 1)`` (grayscale, drawn dark on light),
+    either uint8 (other integer dtypes with values in 0..255 are accepted) or float in [0, 1].
+    With ``image_shape=(H, W, C)`` (C 3 or 1) it is instead a course-layout matrix ``(H*W*C, k)``
+    whose columns are images flattened in C order (the cat data's ``X``, divided by 255 or not;
+    the digits' ``X`` with ``(8, 8, 1)``). ``titles`` is a list of ``k`` strings. With ``k == 0`` the figure just
     says "no images".
     """
     path = _check_path(path)
@@ -46,25 +48,26 @@ def image_grid(
             not isinstance(image_shape, (tuple, list))
             or len(image_shape) != 3
             or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) or d < 1 for d in image_shape)
-            or image_shape[2] != 3
+            or image_shape[2] not in (1, 3)
         ):
             raise InvalidValueError(
-                f"image_shape must be a tuple (H, W, 3) of positive ints, got {image_shape!r}"
+                f"image_shape must be a tuple (H, W, 3) or (H, W, 1) of positive ints, got {image_shape!r}"
             )
         n = int(np.prod(image_shape))
         if arr.ndim != 2 or arr.shape[0] != n:
             raise ShapeError(
-                f"images must have shape (H*W*3, k) = ({n}, k) for image_shape={tuple(image_shape)} "
+                f"images must have shape (H*W*C, k) = ({n}, k) for image_shape={tuple(image_shape)} "
                 f"(one flattened image per column), got shape {arr.shape}"
             )
         arr = arr.T.reshape((arr.shape[1], *(int(d) for d in image_shape)))
-    elif arr.ndim != 4 or arr.shape[3] != 3:
+    elif arr.ndim != 4 or arr.shape[3] not in (1, 3):
         hint = ""
         if arr.ndim == 2:
             hint = " (for a course-layout matrix of flattened columns pass image_shape=(64, 64, 3))"
         elif arr.ndim == 3 and arr.shape[-1] == 3:
             hint = " (for a single image pass images[None])"
-        raise ShapeError(f"images must have shape (k, H, W, 3), got shape {arr.shape}{hint}")
+        raise ShapeError(f"images must have shape (k, H, W, 3), or (k, H, W, 1) for grayscale, got shape "
+                         f"{arr.shape}{hint}")
     k = arr.shape[0]
     if k > 0 and (arr.shape[1] < 1 or arr.shape[2] < 1):
         raise ShapeError(f"images must have H, W >= 1, got image shape {arr.shape[1:]}")
@@ -116,7 +119,11 @@ def image_grid(
         ax.set_axis_off()
         if i >= k:
             continue
-        ax.imshow(arr[i], interpolation="nearest")
+        if arr.shape[3] == 1:
+            ax.imshow(arr[i, ..., 0], cmap="gray_r", vmin=0, vmax=255 if arr.dtype == np.uint8 else 1.0,
+                      interpolation="nearest")
+        else:
+            ax.imshow(arr[i], interpolation="nearest")
         if titles is not None:
             ax.set_title(titles[i].replace(" / ", "\n"), fontsize=9)
     if title is not None:
