@@ -6,7 +6,7 @@ The course's flow, one module each:
     forward       (network.py)    Z[l] = W[l] A[l-1] + b[l], A[l] = g(Z[l])
     cost          (losses.py)     cross-entropy from logits (stable), softmax CE, MSE
     grads         (gradients.py)  jax.grad, or the hand-written backward pass (backprop.py)
-    check_grads   (gradcheck.py)  manual vs autodiff vs finite differences, as a report
+    check_grads   (check/)        manual (yours or dnnjax's) vs autodiff vs finite differences, as a report
     fit           (train.py)      gradient descent / optax, jit + lax.scan, compiled once
     predict       (network.py)    sigmoid > 0.5, softmax argmax, linear identity
 
