@@ -186,3 +186,30 @@ def test_bad_manual_and_timeout_arguments(problem):
 def test_without_manual_the_report_is_as_before(problem):
     report = check(problem, None)
     assert report.ok and report.manual_name is None and "manual =" not in str(report)
+
+
+# ----------------------------------------------------------------------------- the command line
+def test_the_command_is_float64_by_default_and_speaks_in_flags(capsys):
+    from dnnjax.cli import main
+
+    assert main(["gradcheck", "--layers", "3,4,1", "--hidden", "tanh", "--m", "8"]) == 0
+    out = capsys.readouterr().out
+    assert "Gradient check (float64" in out and "verdict: OK" in out and "WARNING" not in out
+    assert main(["gradcheck", "--layers", "3,4,1", "--hidden", "tanh", "--m", "8", "--float32"]) == 0
+    out = capsys.readouterr().out
+    assert "Gradient check (float32" in out and "Rerun without --float32: float64 is the default." in out
+    assert "enable_x64" not in out and "jnp." not in out  # no Python advice at a shell prompt
+
+
+def test_the_python_report_speaks_in_code():
+    params = dnnjax.init_params(jax.random.key(0), [3, 4, 1])
+    X, Y = np.ones((3, 5), np.float32), np.ones((1, 5), np.float32)
+    text = str(dnnjax.check_grads(params, X, Y))
+    assert "float32 cannot resolve" in text and "`with jax.enable_x64(True):`" in text and "--float32" not in text
+
+
+def test_x64_and_float32_together_are_a_usage_error(capsys):
+    from dnnjax.cli import main
+
+    assert main(["gradcheck", "--layers", "3,1", "--x64", "--float32"]) == 2
+    assert "--float32: not allowed with argument --x64" in capsys.readouterr().err
