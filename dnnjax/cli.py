@@ -3,7 +3,7 @@
     dnnjax demo [--out DIR] [--x64]                       the course's planar models, no downloads
     dnnjax train --data flower --layers 2,4,1 --hidden tanh --lr 1.2 --iterations 10000
     dnnjax train --resume runs/train-flower-.../checkpoint.npz --iterations 5000
-    dnnjax gradcheck --layers 4,5,3,1 --hidden relu --output sigmoid --x64
+    dnnjax gradcheck --layers 4,5,3,1 --hidden relu --output sigmoid      (float64; --float32 to compare)
     dnnjax predict --checkpoint runs/train-flower-.../checkpoint.npz
 
 ``main(argv)`` returns the exit code (the console script and ``python -m dnnjax`` pass it to
