@@ -9,6 +9,7 @@ import argparse
 import contextlib
 import csv
 import importlib
+import io
 import json
 import math
 import sys
@@ -22,6 +23,7 @@ import optax
 
 from dnnjax import data
 from dnnjax.errors import InvalidValueError
+from dnnjax.files import atomic_write
 from dnnjax.init import SCALES
 
 
@@ -51,17 +53,18 @@ def positive_float(text: str) -> float:
 
 
 def layers(text: str, *, allow_auto: bool = True) -> list:
-    """``"2,4,1"`` -> ``[2, 4, 1]``; ``"auto,4,1"`` -> ``["auto", 4, 1]`` (n_x from the data)."""
+    """``"2,4,1"`` -> ``[2, 4, 1]``; ``"auto,4,auto"`` -> ``["auto", 4, "auto"]`` (first: n_x of
+    the data; last: the output units the data and the output layer need)."""
     parts = [p.strip() for p in text.split(",")]
     if len(parts) < 2:
         raise argparse.ArgumentTypeError(f"expected at least two comma-separated sizes like 2,4,1, got {text!r}")
     out: list = []
     for i, p in enumerate(parts):
-        if i == 0 and allow_auto and p == "auto":
+        if i in (0, len(parts) - 1) and allow_auto and p == "auto":
             out.append("auto")
             continue
         if not p.isdigit() or int(p) < 1:
-            first = " (or 'auto' first)" if allow_auto and i == 0 else ""
+            first = " (or 'auto')" if allow_auto and i in (0, len(parts) - 1) else ""
             raise argparse.ArgumentTypeError(f"entry {i} must be a positive integer{first}, got {p!r} in {text!r}")
         out.append(int(p))
     return out
@@ -94,7 +97,7 @@ OPTIMIZERS = {  # name -> factory(lr); None is the course's update W := W - lr *
     "rmsprop": lambda lr: optax.rmsprop(lr),
     "adagrad": lambda lr: optax.adagrad(lr),
 }
-STATELESS = ("gd", "sgd")  # resuming these continues exactly; the others restart their state
+STATELESS = ("gd", "sgd")  # no optimizer state (sgd's is empty)
 
 
 def make_optimizer(name: str, lr: float):
@@ -115,7 +118,12 @@ def dtype_name(x64: bool) -> str:
 # ----------------------------------------------------------------------------- data and metrics
 @dataclass
 class Data:
-    """A loaded data set, features standardised for regression (``x_mean``/``x_std`` (n_x, 1))."""
+    """A loaded data set, features standardised for regression (``x_mean``/``x_std`` (n_x, 1)).
+
+    ``train_y``/``test_y`` are as the data set gives them (binary ``(1, m)`` 0/1, multi-class
+    one-hot ``(C, m)``, regression targets); :meth:`targets` gives them in the form an output
+    layer trains on and :meth:`labels` as class indices ``(m,)``.
+    """
 
     name: str
     train_x: np.ndarray
@@ -123,15 +131,39 @@ class Data:
     test_x: np.ndarray | None
     test_y: np.ndarray | None
     task: str
+    classes: int | None = None
     x_mean: list | None = None
     x_std: list | None = None
 
+    def labels(self, Y) -> np.ndarray:
+        return data.labels_of(Y, self.task).astype(np.int64)
 
-def load_data(name, data_dir=None, *, seed=None, test_fraction=0.0, x_mean=None, x_std=None) -> Data:
+    def targets(self, Y, output: str):
+        """``Y`` for ``output``: one-hot ``(C, m)`` for softmax, else as stored."""
+        if output == "softmax" and self.task == "binary":
+            return data.one_hot(Y, 2)
+        return Y
+
+
+def check_output(d: Data, output: str) -> None:
+    """A CliError when the output layer cannot learn the data's labels."""
+    if d.task == "regression" and output != "linear":
+        raise CliError(f"--output {output}: {d.name} is a regression set (real-valued targets); use --output linear")
+    if d.task == "multiclass" and output != "softmax":
+        raise CliError(f"--output {output}: {d.name} has {d.classes} classes; {output} is not a {d.classes}-class "
+                       f"output, use --output softmax (with {d.classes} output units)")
+
+
+def output_units(d: Data, output: str) -> int:
+    return d.classes if output == "softmax" else d.train_y.shape[0]
+
+
+def load_data(name, data_dir=None, *, seed=None, test_fraction=0.0, split="stratified", x_mean=None,
+              x_std=None) -> Data:
     """:func:`dnnjax.data.load`, then (houses) standardise with the training set's scaling or
     the given ``x_mean``/``x_std`` (a checkpoint's)."""
-    ds = data.load(name, data_dir, seed, test_fraction=test_fraction)
-    out = Data(name, ds.train_x, ds.train_y, ds.test_x, ds.test_y, ds.task)
+    ds = data.load(name, data_dir, seed, test_fraction=test_fraction, split=split)
+    out = Data(name, ds.train_x, ds.train_y, ds.test_x, ds.test_y, ds.task, ds.classes)
     if ds.task == "regression":
         given = x_mean is not None
         mean, std = (np.asarray(x_mean, np.float64), np.asarray(x_std, np.float64)) if given else (None, None)
@@ -143,11 +175,22 @@ def load_data(name, data_dir=None, *, seed=None, test_fraction=0.0, x_mean=None,
 
 
 def metric(task: str, pred, Y) -> tuple[str, float]:
-    """``("accuracy", percent)`` for binary labels, ``("rmse", value)`` for regression."""
+    """``("accuracy", percent)`` for class predictions ``(1, m)`` against labels of the same
+    shape, ``("rmse", value)`` for regression."""
     pred, Y = np.asarray(pred, np.float64), np.asarray(Y, np.float64)
     if task == "regression":
         return "rmse", float(np.sqrt(np.mean((pred - Y) ** 2)))
     return "accuracy", float(np.mean(pred == Y) * 100.0)
+
+
+def per_class_accuracy(pred, labels, classes: int) -> list:
+    """Percent of each class's examples predicted as that class (None for a class with none)."""
+    pred, labels = np.ravel(pred), np.ravel(labels)
+    return [float(np.mean(pred[labels == c] == c) * 100.0) if np.any(labels == c) else None for c in range(classes)]
+
+
+def format_per_class(values) -> str:
+    return ", ".join(f"{c}: {'n/a' if v is None else f'{v:.1f} %'}" for c, v in enumerate(values))
 
 
 def format_metric(name: str, value) -> str:
@@ -173,14 +216,19 @@ def run_dir(out, prefix: str) -> Path:
 
 
 def write_json(path: Path, obj) -> None:
-    path.write_text(json.dumps(obj, indent=2) + "\n", encoding="utf-8")
+    """Atomically (a reader never sees half a file)."""
+    text = (json.dumps(obj, indent=2) + "\n").encode("utf-8")
+    atomic_write(path, lambda f: f.write(text))
 
 
 def write_csv(path: Path, header, rows) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
+    """Atomically (a reader never sees half a file)."""
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf)
+    w.writerow(header)
+    w.writerows(rows)
+    text = buf.getvalue().encode("utf-8")
+    atomic_write(path, lambda f: f.write(text))
 
 
 def warn(message: str) -> None:
@@ -208,18 +256,23 @@ class Plots:
 
 # ----------------------------------------------------------------------------- checkpoints
 MODEL_KEYS = ("layer_dims", "hidden", "output", "dtype")
-RESUME_KEYS = MODEL_KEYS + ("iterations", "costs", "cost_iterations", "data")
+RESUME_KEYS = MODEL_KEYS + ("costs", "data")
 
 
 def load_checkpoint(path, flag: str, required=MODEL_KEYS):
-    """``(params, metadata)`` of a checkpoint written by ``dnnjax train``, or a CliError that
-    names the flag and what the file lacks (corrupt files raise from :mod:`dnnjax.checkpoint`)."""
+    """The :class:`dnnjax.checkpoint.Checkpoint` written by ``dnnjax train`` at ``path``, or a
+    CliError that names the flag and what the file lacks (corrupt files raise from
+    :mod:`dnnjax.checkpoint`). ``required=RESUME_KEYS``: also what ``--resume`` needs."""
     from dnnjax import checkpoint
 
-    params, meta = checkpoint.load(path)
+    ckpt = checkpoint.load_full(path)
+    meta = ckpt.metadata
+    if required == RESUME_KEYS:  # the count of what was done, and where the costs were logged
+        done = ("epochs", "cost_epochs") if meta.get("batch_size") else ("iterations", "cost_iterations")
+        required = required + done
     missing = [k for k in required if k not in meta]
     if missing:
         raise CliError(f"{flag}: {path} lacks the metadata {missing}; expected a checkpoint written by 'dnnjax train'")
     if meta["dtype"] not in ("float32", "float64"):
         raise CliError(f"{flag}: {path} has dtype {meta['dtype']!r} in its metadata; expected float32 or float64")
-    return params, meta
+    return ckpt

@@ -2,7 +2,9 @@
 
 The network's hidden/output activations and dtype come from the checkpoint's metadata. With the
 data set the checkpoint was trained on (the default), its data seed, train/test split and
-feature scaling are reused, so the numbers match the run's metrics.json.
+feature scaling are reused, so the numbers match the run's metrics.json. Classifiers print
+class indices (sigmoid: 0/1; softmax: the argmax) and are scored against the labels as class
+indices, overall and (more than two classes) per class.
 """
 from __future__ import annotations
 
@@ -36,7 +38,8 @@ def _splits(d):
 
 
 def run(args) -> int:
-    params, meta = common.load_checkpoint(args.checkpoint, "--checkpoint")
+    ckpt = common.load_checkpoint(args.checkpoint, "--checkpoint")
+    meta = ckpt.metadata
     name = args.data or meta.get("data")
     if name is None:
         raise CliError(f"--data: required, since {args.checkpoint} does not say which data it was trained on")
@@ -44,26 +47,37 @@ def run(args) -> int:
     with common.precision(meta["dtype"] == "float64"):
         d = common.load_data(name, args.data_dir, seed=meta.get("data_seed") if same else None,
                              test_fraction=meta.get("test_fraction", 0.0) if same else 0.0,
+                             split=meta.get("split", "random") if same else "stratified",
                              x_mean=meta.get("x_mean") if same else None, x_std=meta.get("x_std") if same else None)
         dims = list(meta["layer_dims"])
         if d.train_x.shape[0] != dims[0]:
             raise CliError(f"--data {name} has n_x = {d.train_x.shape[0]} features but the checkpoint's network "
                            f"{'-'.join(map(str, dims))} expects {dims[0]}")
-        params = {k: jnp.asarray(v, meta["dtype"]) for k, v in params.items()}
         hidden, output = meta["hidden"], meta["output"]
+        classify = output in ("sigmoid", "softmax") and d.task != "regression"
+        if classify and (dims[-1] if output == "softmax" else 2) != d.classes:
+            raise CliError(f"--data {name} has {d.classes} classes but the checkpoint's {output} output "
+                           f"{'-'.join(map(str, dims))} tells {dims[-1] if output == 'softmax' else 2} apart")
+        params = {k: jnp.asarray(v, meta["dtype"]) for k, v in ckpt.params.items()}
+        done = f"{meta['epochs']} epochs" if meta.get("batch_size") else f"{meta.get('iterations', '?')} iterations"
         print(f"model {args.checkpoint}: {'-'.join(map(str, dims))} ({hidden} hidden, {output} output, "
-              f"{meta['dtype']}, {meta.get('iterations', '?')} iterations on {meta.get('data', '?')})")
+              f"{meta['dtype']}, {done} on {meta.get('data', '?')})")
         rows = []
         for split, X, Y in _splits(d):
             pred = np.asarray(dnnjax.predict(params, X, hidden=hidden, output=output))
-            metric, value = common.metric(d.task, pred, Y) if pred.shape == Y.shape else (None, None)
+            truth = d.labels(Y)[None, :] if classify else Y
+            metric, value = common.metric(d.task, pred, truth) if pred.shape == truth.shape else (None, None)
             shown = " ".join(f"{v:g}" for v in pred[0, :SHOW])
-            print(f"{split}: {X.shape[1]} examples, predictions (first {min(SHOW, X.shape[1])}): {shown}")
+            kind = "class indices" if classify else "predictions"
+            print(f"{split}: {X.shape[1]} examples, {kind} (first {min(SHOW, X.shape[1])}): {shown}")
             if metric is not None:
                 print(f"{split} {metric}: {common.format_metric(metric, value)}")
-            rows += [(split, i, *pred[:, i], *Y[:, i]) for i in range(X.shape[1])]
+            if classify and d.classes > 2:
+                print(f"{split} accuracy per class: "
+                      f"{common.format_per_class(common.per_class_accuracy(pred, truth, d.classes))}")
+            rows += [(split, i, *pred[:, i], *truth[:, i]) for i in range(X.shape[1])]
     if args.out:
-        n_p, n_y = pred.shape[0], Y.shape[0]
+        n_p, n_y = pred.shape[0], truth.shape[0]
         header = ["split", "index"] + [f"prediction{j}" if n_p > 1 else "prediction" for j in range(n_p)] \
             + [f"label{j}" if n_y > 1 else "label" for j in range(n_y)]
         common.write_csv(Path(args.out), header, rows)

@@ -1,14 +1,18 @@
 """``dnnjax train``: fit a network on a named data set; write metrics, costs, plots, a checkpoint.
 
-The cost is printed every ``--log-every`` iterations (the course's convention: the cost before
-that iteration's update) beside a tqdm bar on stderr (on a terminal only), through :func:`dnnjax.fit`'s ``progress`` callback.
-``--resume CKPT`` continues from a checkpoint's parameters and iteration count and appends to
-its cost history: for ``gd`` (and ``sgd``) that is exactly one longer run; optimizers with state
-(adam, momentum, ...) restart their state, which checkpoints do not hold.
+Full batch (``--iterations``) or minibatches (``--batch-size B --epochs E``, shuffled each epoch
+from ``--shuffle-seed``, default ``--seed``). The cost is printed every ``--log-every`` units
+(the course's "Cost after iteration i" / "Cost after epoch i") beside a tqdm bar on stderr (on a
+terminal only); with a test split the test cost and metric are taken at the same points.
+Checkpoints hold the whole training state (parameters, optimizer state, units done, shuffling
+key), so ``--resume CKPT`` continues exactly one longer run. ``--checkpoint-every K`` writes
+one every K units; Ctrl-C stops at the next chunk boundary, writes it, prints the command that
+resumes and exits 130. The loop itself is :mod:`.train_loop`; metrics and plots :mod:`.report`.
 """
 from __future__ import annotations
 
 import inspect
+import shlex
 import sys
 import time
 
@@ -18,30 +22,42 @@ import numpy as np
 from tqdm import tqdm
 
 import dnnjax
-from dnnjax import activations, checkpoint, data, plots
-from dnnjax.commands import common, settings
+from dnnjax import activations, checkpoint, data
+from dnnjax.commands import common, report, settings, train_loop
 from dnnjax.commands.common import CliError
 from dnnjax.inputs import METHODS
+
+INTERRUPTED = 130
 
 
 def add_parser(sub) -> None:
     d = settings.DEFAULTS
     p = sub.add_parser("train", help="train a network on a named data set",
-                       description="Train a network full-batch; write metrics.json, costs.csv, plots and "
-                                   "checkpoint.npz into the run folder.")
+                       description="Train a network (full batch, or minibatches with --batch-size); write metrics.json, "
+                                   "costs.csv, plots and checkpoint.npz into the run folder.")
     p.add_argument("--data", choices=data.NAMES, help="data set (required unless --resume)")
     p.add_argument("--data-dir", metavar="DIR", help="folder of the cat/non-cat .h5 files (for --data cat)")
-    p.add_argument("--data-seed", type=int, metavar="S", help="generator seed (default: the course's data)")
+    p.add_argument("--data-seed", type=int, metavar="S", help="generator seed, and the test split's (default: the course's data)")
     p.add_argument("--test-fraction", type=float, metavar="F",
-                   help="hold out this fraction of a generated set for testing (default 0: the course's, train only)")
+                   help="hold out this fraction of every class for testing (default 0: the course's, train only)")
     p.add_argument("--layers", type=common.layers, metavar="N0,N1,...",
-                   help="layer sizes; the first may be 'auto' (n_x of the data) (default auto,4,1)")
+                   help="layer sizes; the first may be 'auto' (n_x of the data), the last 'auto' (the output units "
+                        "the data needs) (default auto,4,auto)")
     p.add_argument("--hidden", choices=tuple(activations.HIDDEN), help=f"hidden activation (default {d['hidden']})")
     p.add_argument("--output", choices=activations.OUTPUTS,
-                   help="output layer (default sigmoid, linear for --data houses)")
+                   help="output layer (default: sigmoid for two classes, softmax for more, linear for --data houses)")
     p.add_argument("--lr", type=common.positive_float, help=f"learning rate (default {d['lr']})")
-    p.add_argument("--iterations", type=common.positive_int, default=10000, help="iterations of this run (default 10000)")
-    p.add_argument("--log-every", type=common.positive_int, metavar="K", help=f"print/record the cost every K (default {d['log_every']})")
+    p.add_argument("--iterations", type=common.positive_int,
+                   help=f"full-batch iterations of this run (default {settings.DEFAULT_ITERATIONS})")
+    p.add_argument("--batch-size", type=common.positive_int, metavar="B",
+                   help="train on minibatches of B columns (course 2); the run then counts --epochs")
+    p.add_argument("--epochs", type=common.positive_int, metavar="E",
+                   help=f"passes over the data of this minibatch run (default {settings.DEFAULT_EPOCHS}; needs --batch-size)")
+    p.add_argument("--shuffle-seed", type=int, metavar="S", help="seed of the per-epoch shuffling (default --seed)")
+    p.add_argument("--log-every", type=common.positive_int, metavar="K",
+                   help="print/record the cost every K iterations (default 100) or epochs (default 1)")
+    p.add_argument("--checkpoint-every", type=common.positive_int, metavar="K",
+                   help="also write checkpoint.npz every K iterations (epochs) during training")
     p.add_argument("--optimizer", choices=tuple(common.OPTIMIZERS), help="gd is the course's update (default gd)")
     p.add_argument("--init", type=common.init_scale, help="0.01 (default), another float, sqrt_n, he, xavier or zeros")
     p.add_argument("--seed", type=int, help=f"PRNG seed of the initial parameters (default {d['seed']})")
@@ -49,26 +65,30 @@ def add_parser(sub) -> None:
     p.add_argument("--method", choices=METHODS, help="gradients by jax.grad (autodiff, default) or hand-written backprop")
     p.add_argument("--out", metavar="DIR", help="run folder (default runs/train-<data>-<timestamp>)")
     p.add_argument("--resume", metavar="CKPT", help="continue from a checkpoint written by dnnjax train")
+    p.add_argument("--reset-optimizer", action="store_true",
+                   help="with --resume: start the optimizer's state afresh (e.g. to switch --optimizer)")
     p.add_argument("--devices", type=common.positive_int, metavar="N", help="data-parallel over N devices")
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar (shown only on a terminal anyway; the cost lines stay)")
     p.set_defaults(func=run)
 
 
-class _Progress:
-    """``fit``'s ``progress(iteration, cost)``: a course-style cost line and a tqdm bar."""
+class _Bar:
+    """The tqdm bar on stderr (a terminal only) and the course's cost lines on stdout."""
 
-    def __init__(self, start: int, total: int, log_every: int, show_bar: bool):
-        self.start, self.end, self.log_every = start, start + total, log_every
+    def __init__(self, unit: str, start: int, end: int, show: bool):
+        self.unit = unit
         # disable=None: a bar only on a terminal, never in logs or pipes
-        self.bar = tqdm(total=self.end, initial=start, desc="training", unit="it", disable=None if show_bar else True,
+        self.bar = tqdm(total=end, initial=start, desc="training", unit=unit[:2], disable=None if show else True,
                         file=sys.stderr, dynamic_ncols=True)
 
-    def __call__(self, iteration: int, cost: float) -> None:
-        it = self.start + iteration
-        tqdm.write(f"Cost after iteration {it}: {cost:.6f}", file=sys.stdout)
+    def log(self, count: int, cost: float, test) -> None:
+        line = f"Cost after {self.unit} {count}: {cost:.6f}"
+        tqdm.write(line if test is None else f"{line} (test cost {test[0]:.6f})", file=sys.stdout)
         self.bar.set_postfix(cost=f"{cost:.4f}", refresh=False)
-        self.bar.update(min(it + self.log_every, self.end) - self.bar.n)
+
+    def moved(self, done: int) -> None:
+        self.bar.update(done - self.bar.n)
 
 
 def _fit_kwargs(devices):
@@ -82,99 +102,141 @@ def _fit_kwargs(devices):
 
 def run(args) -> int:
     ckpt = common.load_checkpoint(args.resume, "--resume", common.RESUME_KEYS) if args.resume else None
-    s = settings.resolve(args, ckpt[1] if ckpt else None)
+    s = settings.resolve(args, ckpt.metadata if ckpt else None)
     extra = _fit_kwargs(args.devices)
     with common.precision(s.x64):
         return _train(args, s, ckpt, extra)
 
 
-def _train(args, s: settings.Settings, ckpt, extra) -> int:
-    meta = ckpt[1] if ckpt else {}
-    d = common.load_data(s.data, args.data_dir, seed=s.data_seed, test_fraction=s.test_fraction,
-                         x_mean=meta.get("x_mean"), x_std=meta.get("x_std"))
-    n_x, n_y = d.train_x.shape[0], d.train_y.shape[0]
-    dims = [n_x if n == "auto" else n for n in s.layers]
+def _architecture(s, d):
+    output = s.output or {"regression": "linear", "multiclass": "softmax"}.get(d.task, "sigmoid")
+    common.check_output(d, output)
+    n_x, n_out = d.train_x.shape[0], common.output_units(d, output)
+    dims = [n_x if n == "auto" and i == 0 else n_out if n == "auto" else n for i, n in enumerate(s.layers)]
     if dims[0] != n_x:
         raise CliError(f"--layers: the first entry is {dims[0]} but the {s.data} data has n_x = {n_x} "
                        f"features; use {n_x} or 'auto'")
-    if dims[-1] != n_y:
-        raise CliError(f"--layers: the last entry is {dims[-1]} but the {s.data} data has {n_y} output row(s)")
-    output = s.output or ("linear" if d.task == "regression" else "sigmoid")
-    dtype = jnp.float64 if s.x64 else jnp.float32
-    if ckpt:
-        params = {k: jnp.asarray(v, dtype) for k, v in ckpt[0].items()}
-        start, costs, cost_its = int(meta["iterations"]), list(meta["costs"]), list(meta["cost_iterations"])
-        if s.optimizer not in common.STATELESS:
-            common.warn(f"--optimizer {s.optimizer}: its state is not in checkpoints and restarts from zero, "
-                        "so this is not identical to one longer run (gd and sgd are)")
-    else:
+    if dims[-1] != n_out:
+        need = f"{output} over its {d.classes} classes needs {n_out}" if output == "softmax" else \
+            f"{'--output ' + output + ' needs' if d.task != 'regression' else 'it has'} {n_out} output row(s)"
+        raise CliError(f"--layers: the last entry is {dims[-1]} but the {s.data} data with {need}; "
+                       f"use {n_out} or 'auto'")
+    return output, dims
+
+
+def _initial_state(args, s, ckpt, dims, optimizer, dtype):
+    meta = ckpt.metadata if ckpt else {}
+    if not ckpt:
         params = dnnjax.init_params(jax.random.key(s.seed), dims, scale=s.init, dtype=dtype)
-        start, costs, cost_its = 0, [], []
+        return train_loop.RunState(params, None, 0, train_loop.History())
+    params = {k: jnp.asarray(v, dtype) for k, v in ckpt.params.items()}
+    opt_state = None
+    if optimizer is not None and ckpt.opt_leaves is not None and not s.reset_optimizer:
+        opt_state = checkpoint.restore_opt_state(ckpt, optimizer.init(params), f"--resume {args.resume}")
+    elif optimizer is not None and not s.reset_optimizer:
+        common.warn(f"--optimizer {s.optimizer}: {args.resume} predates checkpoints with optimizer state, so "
+                    f"{s.optimizer}'s state restarts from zero and this is not identical to one longer run")
+    n = len(meta["costs"])
+    counts = list(meta["cost_epochs" if s.batch_size else "cost_iterations"])
+    history = train_loop.History(counts, list(meta["costs"]), list(meta.get("test_costs") or [None] * n),
+                                 list(meta.get("test_metrics") or [None] * n))
+    return train_loop.RunState(params, opt_state, int(meta["epochs" if s.batch_size else "iterations"]), history)
+
+
+def _shuffle_key(s, ckpt):
+    if not s.batch_size:
+        return None
+    stored = ckpt.metadata.get("shuffle_key") if ckpt else None
+    if stored is None:
+        return jax.random.key(s.shuffle_seed)
+    return jax.random.wrap_key_data(jnp.asarray(np.asarray(stored["data"], np.uint32)), impl=stored["impl"])
+
+
+def _train(args, s: settings.Settings, ckpt, extra) -> int:
+    meta = ckpt.metadata if ckpt else {}
+    d = common.load_data(s.data, args.data_dir, seed=s.data_seed, test_fraction=s.test_fraction, split=s.split,
+                         x_mean=meta.get("x_mean"), x_std=meta.get("x_std"))
+    output, dims = _architecture(s, d)
+    dtype = jnp.float64 if s.x64 else jnp.float32
+    optimizer = common.make_optimizer(s.optimizer, s.lr)
+    state = _initial_state(args, s, ckpt, dims, optimizer, dtype)
+    key = _shuffle_key(s, ckpt)
+    start, end, unit = state.done, state.done + s.steps, s.unit
     folder = common.run_dir(args.out, f"train-{s.data}")
+    path = folder / "checkpoint.npz"
     n_test = 0 if d.test_x is None else d.test_x.shape[1]
+    schedule = f"minibatches of {s.batch_size}, " if s.batch_size else ""
     print(f"training {'-'.join(map(str, dims))} ({s.hidden} hidden, {output} output, {common.dtype_name(s.x64)}) "
           f"on {s.data}: {d.train_x.shape[1]} train / {n_test} test examples; {s.optimizer} lr={s.lr:g}, "
-          f"iterations {start}..{start + args.iterations}" + (f" (resumed from {args.resume})" if ckpt else ""))
+          f"{schedule}{unit}s {start}..{end}" + (f" (resumed from {args.resume})" if ckpt else ""))
 
-    progress = _Progress(start, args.iterations, s.log_every, show_bar=not args.no_progress)
+    score = report.Scorer(d, s.hidden, output)
+    config = {"layer_dims": dims, "hidden": s.hidden, "output": output, "dtype": common.dtype_name(s.x64),
+              "data": s.data, "data_seed": s.data_seed, "test_fraction": s.test_fraction, "split": s.split,
+              "seed": s.seed, "init": s.init, "lr": s.lr, "optimizer": s.optimizer, "log_every": s.log_every,
+              "method": s.method, "batch_size": s.batch_size, "shuffle_seed": s.shuffle_seed,
+              "checkpoint_every": s.checkpoint_every, "x_mean": d.x_mean, "x_std": d.x_std}
+    if key is not None:
+        config["shuffle_key"] = {"impl": str(jax.random.key_impl(key)),
+                                 "data": np.asarray(jax.random.key_data(key)).tolist()}
+
+    def save(st):
+        h = st.history
+        checkpoint.save(path, st.params, dict(config, **{f"{unit}s": st.done, f"cost_{unit}s": h.counts},
+                                               costs=h.costs, test_costs=h.test_costs, test_metrics=h.test_metrics),
+                        opt_state=st.opt_state)
+
+    fit_kwargs = dict(hidden=s.hidden, output=output, learning_rate=s.lr, optimizer=optimizer, method=s.method,
+                      **extra, **(dict(batch_size=s.batch_size, key=key) if s.batch_size else {}))
+    bar = _Bar(unit, start, end, show=not args.no_progress)
     t0 = time.perf_counter()
     try:
-        params, new_costs = dnnjax.fit(
-            params, d.train_x, d.train_y, hidden=s.hidden, output=output, learning_rate=s.lr,
-            num_iterations=args.iterations, optimizer=common.make_optimizer(s.optimizer, s.lr),
-            method=s.method, log_every=s.log_every, progress=progress, **extra)
-        jax.block_until_ready(params)
+        with train_loop.StopRequest() as stop:
+            interrupted = train_loop.train(
+                state, d.train_x, d.targets(d.train_y, output), end=end, fit_kwargs=fit_kwargs,
+                minibatch=bool(s.batch_size), log_every=s.log_every, checkpoint_every=s.checkpoint_every,
+                stop=stop, measure=score.test if d.test_x is not None else None, on_log=bar.log,
+                on_chunk=bar.moved, save=save)
+            seconds = time.perf_counter() - t0
+            save(state)
     except BaseException:
-        progress.bar.leave = False  # clear the bar: the error line stands alone
+        bar.bar.leave = False  # clear the bar: the error line stands alone
         raise
     finally:
-        progress.bar.close()
-    seconds = time.perf_counter() - t0
-    costs += [float(c) for c in np.asarray(new_costs)]
-    cost_its += [start + k * s.log_every for k in range(len(new_costs))]
-    total = start + args.iterations
+        bar.bar.close()
 
-    final_cost = float(dnnjax.cost(params, d.train_x, d.train_y, hidden=s.hidden, output=output))
-    name, train_value = common.metric(d.task, dnnjax.predict(params, d.train_x, hidden=s.hidden, output=output), d.train_y)
-    test_value = None
-    if d.test_x is not None:
-        test_value = common.metric(d.task, dnnjax.predict(params, d.test_x, hidden=s.hidden, output=output), d.test_y)[1]
+    header, rows, history = report.history_table(state.history, unit, score.name, d.test_x is not None)
+    common.write_csv(folder / "costs.csv", header, rows)
+    run_info = {"task": d.task, "unit": unit, f"{unit}s": state.done, f"run_{unit}s": state.done - start,
+                "time_s": seconds, "resumed_from": str(args.resume) if ckpt else None, "devices": args.devices,
+                "interrupted": interrupted}
+    if interrupted:
+        common.write_json(folder / "metrics.json", dict(config, **run_info, history=history))
+        print(f"dnnjax: interrupted at {unit} {state.done} of {end}; saved {path}; resume with: "
+              f"{_resume_command(args, path, end - state.done, unit)}", file=sys.stderr)
+        return INTERRUPTED
+    m = report.final_metrics(score, state.params)
+    plots = report.draw(folder, state.params, score, s, dims, state.history, unit)
+    common.write_json(folder / "metrics.json", dict(config, **run_info, **m, history=history, plots=plots))
 
-    config = {"layer_dims": dims, "hidden": s.hidden, "output": output, "dtype": common.dtype_name(s.x64),
-              "data": s.data, "data_seed": s.data_seed, "test_fraction": s.test_fraction, "seed": s.seed,
-              "init": s.init, "lr": s.lr, "optimizer": s.optimizer, "log_every": s.log_every, "method": s.method,
-              "x_mean": d.x_mean, "x_std": d.x_std}
-    checkpoint.save(folder / "checkpoint.npz", params,
-                    dict(config, iterations=total, costs=costs, cost_iterations=cost_its))
-    metrics = dict(config, task=d.task, metric=name, train=train_value, test=test_value, final_cost=final_cost,
-                   iterations=total, run_iterations=args.iterations, time_s=seconds,
-                   resumed_from=str(args.resume) if ckpt else None, devices=args.devices)
-    common.write_json(folder / "metrics.json", metrics)
-    common.write_csv(folder / "costs.csv", ["iteration", "cost"], zip(cost_its, costs))
-    _plots(folder, params, d, s, dims, output, costs, cost_its)
-
-    print(f"train {name}: {common.format_metric(name, train_value)}")
+    name = m["metric"]
+    print(f"train {name}: {common.format_metric(name, m['train'])}")
     hint = "" if d.test_x is not None or s.data == "cat" else " (no held-out split; use --test-fraction)"
-    print(f"test {name}: {common.format_metric(name, test_value)}{hint}")
-    print(f"final cost: {final_cost:.6f} after {total} iterations ({seconds:.2f} s)")
+    print(f"test {name}: {common.format_metric(name, m['test'])}{hint}")
+    if d.task == "multiclass":
+        for split in ("train", "test"):
+            if m["per_class"][split] is not None:
+                print(f"{split} accuracy per class: {common.format_per_class(m['per_class'][split])}")
+    print(f"final cost: {m['final_cost']:.6f} after {state.done} {unit}s ({seconds:.2f} s)")
     print(f"wrote {folder}")
     return 0
 
 
-def _plots(folder, params, d, s, dims, output, costs, cost_its) -> None:
-    p = common.Plots(folder)
-    uniform = cost_its and all(it == k * s.log_every for k, it in enumerate(cost_its))
-    title = f"{s.data}: cost every {s.log_every} iterations"
-    if uniform:
-        p.draw("costs.png", plots.cost_curves, {"train cost": costs}, log_every=s.log_every, title=title)
-    else:  # a resumed run with another --log-every: plot the points as a plain sequence
-        p.draw("costs.png", plots.cost_curves, {"train cost": costs}, log_every=1,
-               title=f"{s.data}: recorded costs (iterations {cost_its[0]}..{cost_its[-1]}, uneven steps)")
-    if d.task == "binary" and d.train_x.shape[0] == 2:
-        predict_fn = lambda G: dnnjax.predict(params, G, hidden=s.hidden, output=output)  # noqa: E731
-        p.draw("decision_boundary.png", plots.decision_boundary, predict_fn, d.train_x, d.train_y,
-               title=f"{s.data}: {'-'.join(map(str, dims))} {s.hidden} network")
-    if d.task == "regression":
-        X, Y = (d.test_x, d.test_y) if d.test_x is not None else (d.train_x, d.train_y)
-        p.draw("predicted_vs_true.png", plots.predicted_vs_true, Y,
-               dnnjax.predict(params, X, hidden=s.hidden, output=output), title=f"{s.data}: predicted vs true")
+def _resume_command(args, path, remaining: int, unit: str) -> str:
+    words = ["dnnjax", "train", "--resume", str(path), f"--{unit}s", str(remaining), "--out", str(path.parent)]
+    for flag, value in (("--data-dir", args.data_dir), ("--devices", args.devices)):
+        if value is not None:
+            words += [flag, str(value)]
+    if args.no_progress:
+        words.append("--no-progress")
+    return shlex.join(words)

@@ -27,6 +27,7 @@ def cost_curves(
     title: str | None = None,
     ylabel: str = "cost",
     logy: bool = False,
+    xlabel: str = "iterations",
 ) -> Path:
     """Plot training costs, one line per entry of ``curves``.
 
@@ -34,7 +35,8 @@ def cost_curves(
     ``log_every`` iterations (the course convention: entry ``i`` is the cost before iteration
     ``i * log_every``), so the x axis shows true iteration counts. A legend is drawn when there is
     more than one curve. Non-finite costs (a diverged run) are left as gaps. ``logy`` puts the
-    cost on a log axis (every finite cost must then be > 0).
+    cost on a log axis (every finite cost must then be > 0). ``xlabel`` names the unit (e.g.
+    ``"epochs"`` for minibatch runs, whose costs are logged per epoch).
     """
     path = _check_path(path)
     if not isinstance(curves, Mapping):
@@ -45,8 +47,9 @@ def cost_curves(
         raise InvalidValueError("curves must hold at least one curve, got an empty mapping")
     log_every = _check_int("log_every", log_every, minimum=1)
     title = _check_title(title)
-    if not isinstance(ylabel, str):
-        raise InvalidTypeError(f"ylabel must be a str, got {type(ylabel).__name__}")
+    for name, text in (("ylabel", ylabel), ("xlabel", xlabel)):
+        if not isinstance(text, str):
+            raise InvalidTypeError(f"{name} must be a str, got {type(text).__name__}")
     data: list[tuple[str, np.ndarray]] = []
     for label, values in curves.items():
         name = f"curves[{label!r}]"
@@ -74,9 +77,9 @@ def cost_curves(
         ax.plot(x, arr, marker=marker, markersize=4, linewidth=1.8, color=colors(i % 10), label=label)
     if logy:
         ax.set_yscale("log")
-    ax.set_xlabel("iterations")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.set_title(title if title is not None else f"{ylabel} during training (every {log_every} iterations)")
+    ax.set_title(title if title is not None else f"{ylabel} during training (every {log_every} {xlabel})")
     ax.grid(True, which="major", alpha=0.3)
     if len(data) > 1:
         ax.legend(loc="best", framealpha=0.9)
