@@ -35,6 +35,8 @@ def learner_backprop(params, X, Y, hidden="relu", bug=None):
             dA = params[f"W{l}"].T @ dZ
             Z_prev = caches[l - 2][1]
             dZ = dA * (Z_prev > 0) if hidden == "relu" else dA * (1 - np.tanh(Z_prev) ** 2)
+            if bug == "no g' at layer 2" and l == 3:
+                dZ = dA
     return grads
 
 
@@ -103,6 +105,13 @@ def test_each_bug_is_named_at_its_parameter(problem, bug, lines):
     assert sorted(report.problems) == sorted(line.split(":")[0] for line in lines)
     for line in lines:
         assert f"  {line}\n" in str(report), str(report)
+
+
+def test_the_first_wrong_layer_from_the_output_is_named(problem):
+    report = check(problem, lambda p, X, Y: learner_backprop(p, X, Y, bug="no g' at layer 2"))
+    assert sorted(report.problems) == ["W1", "W2", "b1", "b2"]  # layer 3 is right, the error flows down
+    assert any(e.startswith("the first wrong layer counting from the output is layer 2 of 3; its largest error is ")
+               for e in report.errors), str(report)
 
 
 def test_the_wrong_activation_is_named(problem):

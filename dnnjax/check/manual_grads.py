@@ -16,7 +16,7 @@ import jax
 import numpy as np
 
 from dnnjax import activations, losses
-from dnnjax.check.diagnose import as_values, diagnose
+from dnnjax.check.diagnose import as_values, diagnose, largest_error
 from dnnjax.check.gradcheck_report import AGREE_TOL, relative_difference
 from dnnjax.check.user_code import InputWatch, call_user
 
@@ -77,7 +77,24 @@ def run(fn, params, X, Y, auto, *, hidden, output, timeout=None) -> ManualResult
                     phrases.append(f"agrees with jax.grad only to {rel:.1e} relative (needs <= {AGREE_TOL:g})")
         if phrases:
             out.problems[name] = phrases
+    _first_wrong_layer(out, auto, len(names) // 2)
     return out
+
+
+def _first_wrong_layer(out, auto, L):
+    """With several layers wrong, say where backprop first goes wrong: the layers below it may only
+    inherit its error (dZ flows from the output down)."""
+    layers = sorted({int(k[1:]) for k in out.problems}, reverse=True)
+    if L < 2 or len(layers) < 2:
+        return
+    top = layers[0]
+    line = f"the first wrong layer counting from the output is layer {top} of {L}"
+    errs = [(*largest_error(g.reshape(auto[k].shape), auto[k]), k) for k in (f"W{top}", f"b{top}")
+            if (g := out.grads.get(k)) is not None and g.size == auto[k].size]
+    if errs:
+        size, index, k = max(errs, key=lambda t: t[0] if np.isfinite(t[0]) else np.inf)
+        line += f"; its largest error is {size:.4g} in {k} at index {tuple(index)}"
+    out.errors.append(line + " (the layers below may only inherit its error)")
 
 
 def _course_keys(result, names):
