@@ -1,0 +1,304 @@
+"""Week 4 checks: the deep network's pieces, forward against :mod:`dnnjax.course.deep`, backward
+against the VJP / ``jax.grad`` of the forward definitions (:mod:`dnnjax.check.oracle`).
+
+``specs(rng)`` lists ``(name, cases, timeout)`` in the course's order (callees first). The ReLU
+pieces are checked where ``Z == 0`` too (``relu'(0) = 0``); the L-layer pieces at L = 1, 2, 3, 5.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from dnnjax.check import cases as cs
+from dnnjax.check import oracle, props
+from dnnjax.check.reference import DEEP as REF
+from dnnjax.check.reference import relu_backward, sigmoid_backward
+from dnnjax.check.runner import MODEL_TIMEOUT, PIECE_TIMEOUT, Case, Fail, expect, expect_dict, expect_tuple
+
+FUNCTIONS = ("initialize_parameters", "initialize_parameters_deep", "linear_forward", "linear_activation_forward",
+             "L_model_forward", "compute_cost", "linear_backward", "linear_activation_backward",
+             "L_model_backward", "update_parameters", "two_layer_model", "L_layer_model", "predict")
+HELPERS = ("sigmoid", "relu", "sigmoid_backward", "relu_backward")
+DERIVATIVES = {"sigmoid'": lambda Z: cs.sigmoid(Z) * (1 - cs.sigmoid(Z)), "relu'": lambda Z: (Z > 0) * 1.0,
+               "tanh'": lambda Z: 1 - np.tanh(Z) ** 2, "no derivative (dZ = dA)": lambda Z: np.ones_like(Z)}
+FORWARD = {"sigmoid": cs.sigmoid, "relu": lambda Z: np.maximum(Z, 0), "tanh": np.tanh,
+           "no activation (Z itself)": lambda Z: Z}
+SQRT = {"0.01": lambda n: 0.01, "1/sqrt(n_prev)": lambda n: 1 / np.sqrt(n)}
+
+
+def _masks(Z):
+    return {"Z == 0": Z == 0, "Z < 0": Z < 0, "Z > 0": Z > 0, "Z <= 0": Z <= 0}
+
+
+def _expect_cache(label, got, A_prev, W, b, Z=None):
+    """``((A_prev, W, b), Z)`` (``Z=None``: just the linear cache ``(A_prev, W, b)``)."""
+    linear = {"A_prev": A_prev, "W": W, "b": b}
+    if Z is None:
+        return expect_tuple(label, got, linear)
+    if isinstance(got, (tuple, list)) and len(got) == 2 and isinstance(got[1], (tuple, list)) \
+            and np.shape(got[0]) == Z.shape:
+        raise Fail([f"{label}: the two parts are swapped: expected (linear_cache, activation_cache) = "
+                    f"((A_prev, W, b), Z)"])
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        raise Fail([f"{label}: expected the pair ((A_prev, W, b), Z); got {type(got).__name__}"
+                    + (f" of {len(got)} items" if isinstance(got, (tuple, list)) else "")])
+    expect_tuple(f"{label}[0] (the linear cache)", got[0], linear)
+    expect(f"{label}[1] (the activation cache Z)", got[1], Z)
+
+
+def _init_cases(rng):
+    def run(call):
+        props.expect_init("parameters", call(40, 25, 3), (40, 25, 3), {"0.01": SQRT["0.01"]})
+    return [Case("n_x=40, n_h=25, n_y=3", run)]
+
+
+def _init_deep_cases(rng):
+    def make(dims):
+        return lambda call: props.expect_init("parameters", call(list(dims)), dims, SQRT)
+    return [Case(f"layer_dims={list(d)}", make(d)) for d in ((50, 12, 40, 3), (60, 1))]
+
+
+def _linear_forward_cases(rng, batch):
+    def make(n, n_prev, m):
+        A, W, b, _ = cs.layer(rng, n, n_prev, m)
+        want = batch.add(oracle.layer_forward, A, W, b)
+
+        def run(call):
+            out = call(A, W, b)
+            if not isinstance(out, (tuple, list)) or len(out) != 2:
+                raise Fail(["expected (Z, cache)"])
+            expect("Z", out[0], want.value[1], alternatives={"W A (without + b)": W @ A})
+            _expect_cache("cache", out[1], A, W, b)
+        return run
+    return [Case(label, make(n, p, m)) for label, n, p, m in cs.LAYERS]
+
+
+def _activation_forward_cases(rng, batch):
+    def make(n, n_prev, m, act):
+        A_prev, W, b, Z = cs.layer(rng, n, n_prev, m)
+        want = batch.add(oracle.layer_forward, A_prev, W, b, activation=act)
+
+        def run(call):
+            out = call(A_prev, W, b, act)
+            if not isinstance(out, (tuple, list)) or len(out) != 2:
+                raise Fail(["expected (A, cache)"])
+            others = {k: f(Z) for k, f in FORWARD.items() if k != act}
+            expect("A", out[0], want.value[0], alternatives=others)
+            _expect_cache("cache", out[1], A_prev, W, b, want.value[1])
+        return run
+    return [Case(f"{act}, {label}", make(n, p, m, act)) for act in ("sigmoid", "relu")
+            for label, n, p, m in cs.LAYERS[:2]]
+
+
+def _L_forward_cases(rng, batch):
+    def make(dims, m):
+        X, _, p, _, _ = cs.deep_net(rng, dims, m)
+        want = batch.add(oracle.deep_forward, X, p)
+        L = len(dims) - 1
+
+        def run(call):
+            AL, caches = want.value
+            out = call(X, p)
+            if not isinstance(out, (tuple, list)) or len(out) != 2:
+                raise Fail(["expected (AL, caches)"])
+            expect("AL", out[0], AL, alternatives={"sigmoid hidden layers": _forward_all(X, p, cs.sigmoid)})
+            got = out[1]
+            if not isinstance(got, (list, tuple)) or len(got) != L:
+                n = len(got) if isinstance(got, (list, tuple)) else type(got).__name__
+                raise Fail([f"caches: {n} entries where L = {L} are expected (one per layer)"])
+            for l, c in enumerate(caches):
+                _expect_cache(f"caches[{l}] (layer {l + 1})", got[l], *c[0], c[1])
+        return run
+    return [Case(label, make(dims, m)) for label, dims, m in cs.DEEP_NETS]
+
+
+def _forward_all(X, p, g):
+    A = X
+    for l in range(1, len(p) // 2 + 1):
+        A = (cs.sigmoid if l == len(p) // 2 else g)(p[f"W{l}"] @ A + p[f"b{l}"])
+    return A
+
+
+def cost_cases(rng, batch):
+    """Shared with week 3: ``call(A, Y)`` against the cross-entropy (value, not type)."""
+    def make(m):
+        A = cs.probabilities(rng, (1, m))
+        Y = (rng.random((1, m)) > 0.5) * 1.0
+        Y[0, :2] = (1.0, 0.0)
+        cost, swapped = batch.add(oracle.cost, A, Y), batch.add(oracle.cost, A, 1 - Y)
+        return A, Y, lambda call: expect("cost", call(A, Y), cost.value, m=m,
+                                         alternatives={"Y and 1 - Y swapped": swapped.value})
+    return [(f"m={m}",) + make(m) for m in (4, 7)]
+
+
+def _linear_backward_cases(rng, batch):
+    def make(n, n_prev, m):
+        A, W, b, Z = cs.layer(rng, n, n_prev, m)
+        dZ = rng.standard_normal(Z.shape)
+        want = batch.add(oracle.layer_backward, dZ, A, W, b)
+
+        def run(call):
+            expect_tuple("(dA_prev, dW, db)", call(dZ, (A, W, b)), dict(zip(("dA_prev", "dW", "db"), want.value)),
+                         dW=dict(m=m, axis_names=("n", "n_prev")), db=dict(m=m), dA_prev=dict(m=m))
+        return run
+    return [Case(label, make(n, p, m)) for label, n, p, m in cs.LAYERS]
+
+
+def _activation_backward_cases(rng, batch):
+    def make(n, n_prev, m, act):
+        A, W, b, Z = cs.layer(rng, n, n_prev, m)
+        dA = rng.standard_normal(Z.shape)
+        want = batch.add(oracle.layer_backward, dA, A, W, b, activation=act)
+        alts = {k: _linear_grads(dA * d(Z), A, W) for k, d in DERIVATIVES.items() if k != f"{act}'"}
+        names = ("dA_prev", "dW", "db")
+        kw = {nm: dict(m=m, alternatives={k: v[i] for k, v in alts.items()},
+                       masks=_masks(Z) if nm != "dA_prev" else None) for i, nm in enumerate(names)}
+        kw["dW"]["axis_names"] = ("n", "n_prev")
+
+        def run(call):
+            expect_tuple("(dA_prev, dW, db)", call(dA, ((A, W, b), Z), act), dict(zip(names, want.value)), **kw)
+        return run
+    return [Case(f"{act}, {label}", make(n, p, m, act)) for act in ("sigmoid", "relu") for label, n, p, m in cs.LAYERS]
+
+
+def _linear_grads(dZ, A, W):
+    m = A.shape[1]
+    return W.T @ dZ, dZ @ A.T / m, dZ.sum(axis=1, keepdims=True) / m
+
+
+def _old_dA_keys(got, L):
+    """The 2017-2019 notebooks stored ``dA_prev`` of layer ``l`` as ``dA{l}`` (dA1..dAL): renumber."""
+    if isinstance(got, dict) and "dA0" not in got and f"dA{L}" in got:
+        return {(f"dA{int(k[2:]) - 1}" if k.startswith("dA") and k[2:].isdigit() else k): v for k, v in got.items()}
+    return got
+
+
+def _L_backward_cases(rng, batch):
+    def make(dims, m):
+        X, Y, p, AL, caches = cs.deep_net(rng, dims, m)
+        want = batch.add(oracle.deep_gradients, X, Y, p)
+        L = len(dims) - 1
+
+        def run(call):
+            got = _old_dA_keys(call(AL, Y, caches), L)
+            expect_dict("grads", got, want.value, m=m)
+        return run
+    return [Case(label, make(dims, m)) for label, dims, m in cs.DEEP_NETS]
+
+
+def update_cases(rng, nets):
+    """Shared with week 3: ``call(parameters, grads, lr)`` gives ``p - lr * dp``, compared as steps."""
+    def make(dims, lr):
+        p = cs.params(rng, dims)
+        grads = {f"d{k}": rng.standard_normal(v.shape) for k, v in p.items()}
+        grads.update({f"dA{l}": rng.standard_normal((dims[l], 3)) for l in range(len(dims) - 1)})
+
+        def run(call):
+            got = call(p, grads, *([lr] if lr is not None else []))
+            rate = 1.2 if lr is None else lr
+            steps = {f"{k} - old {k}": -rate * grads[f"d{k}"] for k in p}
+            if not isinstance(got, dict):
+                expect_dict("parameters", got, p)
+            missing = [k for k in p if k not in got]
+            if missing:
+                raise Fail([f"parameters: missing keys {missing} (expected {list(p)})"])
+            moved = {f"{k} - old {k}": (np.asarray(got[k], float) - p[k]) if np.shape(got[k]) == p[k].shape
+                     else got[k] for k in p}
+            expect_dict(f"the update (new parameters - old), learning_rate {rate}", moved, steps)
+        return run
+    return [Case(label, make(dims, lr)) for label, dims, lr in nets]
+
+
+def _model_cases(rng, init_name, dims, m):
+    """The learner's training loop from parameters ``p0`` (their init replaced by a stub that hands
+    out copies of ``p0`` and records its arguments) against the reference loop, 3 iterations."""
+    X, Y = cs.data(rng, dims[0], m)
+    X[:, 0] = rng.standard_normal(dims[0])
+    p0 = cs.params(rng, dims, zero_first_bias=False)
+    lr, n = 0.05, 3
+    trajectory, p = [], dict(p0)
+    for _ in range(n):
+        AL, caches = REF["L_model_forward"](X, p)
+        trajectory.append(REF["compute_cost"](AL, Y))
+        p = REF["update_parameters"](p, REF["L_model_backward"](AL, Y, caches), lr)
+    deep = init_name == "initialize_parameters_deep"
+    want_args = (list(dims),) if deep else tuple(dims)
+    calls = []
+
+    def stub(*args, **kwargs):
+        calls.append(args)
+        return {k: v.copy() for k, v in p0.items()}
+
+    def run(call):
+        calls.clear()
+        out = call(X, Y, list(dims) if deep else tuple(dims), learning_rate=lr, num_iterations=n, print_cost=False)
+        _expect_model(out, calls, want_args, init_name, trajectory, p)
+    return [Case(f"layers_dims={list(dims)}, m={m}, {n} iterations, learning_rate={lr}", run,
+                 inject={init_name: stub})]
+
+
+def _expect_model(out, calls, want_args, init_name, trajectory, p_final):
+    if len(calls) != 1 or [list(a) if isinstance(a, (tuple, list)) else a for a in calls[0]] != \
+            [list(a) if isinstance(a, (tuple, list)) else a for a in want_args]:
+        raise Fail([f"expected one call {init_name}{want_args}; got "
+                    + (", ".join(f"{init_name}{c}" for c in calls) or "none")])
+    params, costs = (out, None) if isinstance(out, dict) else (out if isinstance(out, (tuple, list)) and len(out) == 2
+                                                              else (None, None))
+    if params is None:
+        raise Fail(["expected (parameters, costs) (or parameters alone, as older notebooks return)"])
+    expect_dict("parameters after training", {k: params.get(k) for k in p_final}, p_final)
+    if costs is not None:
+        props.expect_costs("costs", costs, trajectory)
+
+
+def _predict_cases(rng, batch):
+    X, Y = cs.data(rng, 3, 6)
+    p = cs.params(rng, (3, 4, 1))
+    p["b1"][:] = 0.0
+    p["b2"][:] = 0.0  # example 0 (all zeros) gives AL == 0.5 exactly: predicted 0 (AL > 0.5)
+    want = batch.add(oracle.deep_forward, X, p)
+
+    def run(call):
+        AL = want.value[0]
+        expect("p", np.asarray(call(X, Y, p), float), (AL > 0.5) * 1.0, masks={"AL == 0.5": AL == 0.5})
+    return [Case("m=6, one example with AL == 0.5", run)]
+
+
+def _helper_cases(rng):
+    Z = rng.standard_normal((3, 4))
+    Z[0, 0] = 0.0
+    dA = rng.standard_normal((3, 4))
+
+    def forward(g, name):
+        def run(call):
+            out = call(Z)
+            if not isinstance(out, (tuple, list)) or len(out) != 2:
+                raise Fail(["expected (A, cache) like the course's dnn_utils"])
+            expect("A", out[0], g(Z))
+            expect("cache", out[1], Z)
+        return [Case("Z (3, 4)", run)]
+
+    def backward(fn):
+        return [Case("dA, Z (3, 4)", lambda call: expect("dZ", call(dA, Z), fn(dA, Z), masks=_masks(Z)))]
+    return {"sigmoid": forward(cs.sigmoid, "sigmoid"), "relu": forward(FORWARD["relu"], "relu"),
+            "sigmoid_backward": backward(sigmoid_backward), "relu_backward": backward(relu_backward)}
+
+
+def specs(rng, batch):
+    """``{name: (cases, timeout)}`` for the week 4 functions and helpers, in the course's order."""
+    out = {name: (cases, PIECE_TIMEOUT) for name, cases in _helper_cases(rng).items()}
+    out.update({
+        "initialize_parameters": (_init_cases(rng), PIECE_TIMEOUT),
+        "initialize_parameters_deep": (_init_deep_cases(rng), PIECE_TIMEOUT),
+        "linear_forward": (_linear_forward_cases(rng, batch), PIECE_TIMEOUT),
+        "linear_activation_forward": (_activation_forward_cases(rng, batch), PIECE_TIMEOUT),
+        "L_model_forward": (_L_forward_cases(rng, batch), PIECE_TIMEOUT),
+        "compute_cost": ([Case(label, run) for label, _, _, run in cost_cases(rng, batch)], PIECE_TIMEOUT),
+        "linear_backward": (_linear_backward_cases(rng, batch), PIECE_TIMEOUT),
+        "linear_activation_backward": (_activation_backward_cases(rng, batch), PIECE_TIMEOUT),
+        "L_model_backward": (_L_backward_cases(rng, batch), PIECE_TIMEOUT),
+        "update_parameters": (update_cases(rng, (("L=1", (3, 1), 0.1), ("L=3", (4, 3, 2, 1), 0.05))), PIECE_TIMEOUT),
+        "two_layer_model": (_model_cases(rng, "initialize_parameters", (4, 3, 1), 6), MODEL_TIMEOUT),
+        "L_layer_model": (_model_cases(rng, "initialize_parameters_deep", (4, 5, 3, 1), 6), MODEL_TIMEOUT),
+        "predict": (_predict_cases(rng, batch), PIECE_TIMEOUT),
+    })
+    return out
