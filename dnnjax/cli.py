@@ -1,10 +1,11 @@
-"""The ``dnnjax`` command: ``demo``, ``train``, ``gradcheck``, ``predict``.
+"""The ``dnnjax`` command: ``demo``, ``train``, ``gradcheck``, ``predict``, ``check``.
 
     dnnjax demo [--out DIR] [--x64]                       the course's planar models, no downloads
     dnnjax train --data flower --layers 2,4,1 --hidden tanh --lr 1.2 --iterations 10000
     dnnjax train --resume runs/train-flower-.../checkpoint.npz --iterations 5000
     dnnjax gradcheck --layers 4,5,3,1 --hidden relu --output sigmoid      (float64; --float32 to compare)
     dnnjax predict --checkpoint runs/train-flower-.../checkpoint.npz
+    dnnjax check my_solution.ipynb                        a learner's own week 2/3/4 code, function by function
 
 ``main(argv)`` returns the exit code (the console script and ``python -m dnnjax`` pass it to
 ``sys.exit``): 0 on success, 1 for a failed gradient check, 2 for any usage or input error, which
@@ -20,7 +21,7 @@ import os
 import sys
 
 from dnnjax import __version__, compile_cache, demo
-from dnnjax.commands import gradcheck, predict, train
+from dnnjax.commands import check, gradcheck, predict, train
 from dnnjax.compile_report import CompileLog
 from dnnjax.errors import DnnjaxError
 
@@ -39,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "train, check and use fully-connected networks.")
     parser.add_argument("--version", action="version", version=f"dnnjax {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (demo, train, gradcheck, predict):
+    for module in (demo, train, gradcheck, predict, check):
         module.add_parser(sub)
     for command in sub.choices.values():  # every command: --verbose after the command's name
         if "--verbose" not in command._option_string_actions:

@@ -159,7 +159,8 @@ def run_cases(fn, name, solution, cases, namespace, timeout):
         try:
             case.run(Call(bound, name, solution, timeout))
         except Crash as e:
-            return [f"{case.label}: {ln}" if i == 0 else ln for i, ln in enumerate(e.lines)], passed
+            lines = [f"{case.label}: {ln}" if i == 0 else ln for i, ln in enumerate(e.lines)]
+            return failure or lines + ([f"(passes {', '.join(passed)})"] if passed else []), passed
         except Fail as e:
             failed.append(case.label)
             failure = failure or [f"{case.label}: {ln}" if i == 0 else ln for i, ln in enumerate(e.lines)]

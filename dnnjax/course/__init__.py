@@ -20,4 +20,14 @@ compiled engine :func:`dnnjax.train.run` (``lax.scan``), not a Python loop.
 """
 from dnnjax.course import deep, logistic, planar
 
-__all__ = ["logistic", "planar", "deep"]
+
+def check_solution(path_or_namespace, *, assignment=None, seed=0):
+    """Check a learner's own solution (a ``.py``/``.ipynb`` path, or a dict/module of functions)
+    function by function; see :func:`dnnjax.check.solution.check_solution` (``print`` the report;
+    ``report.ok``)."""
+    from dnnjax.check.solution import check_solution as check
+
+    return check(path_or_namespace, assignment=assignment, seed=seed)
+
+
+__all__ = ["logistic", "planar", "deep", "check_solution"]
