@@ -122,3 +122,15 @@ def test_dict_missing_extra_and_the_first_wrong_layer_from_the_output():
 
 def test_layer_of_course_keys():
     assert [layer_of(k) for k in ("W3", "dW3", "db3", "dA2", "A2", "Z2", "cost")] == [3, 3, 3, 3, 2, 2, None]
+
+
+def test_per_example_values_where_one_number_is_expected():
+    losses = rng.rand(1, 6)
+    assert diagnose(losses, losses.mean()) == ["shape (1, 6) where a single number is expected",
+                                               "not averaged: the mean of its entries is the expected value"]
+    assert diagnose(losses, np.array([[losses.sum()]]))[1] == "not summed: the sum of its entries is the expected value"
+    assert diagnose(losses, 3.0) == ["shape (1, 6) where a single number is expected"]
+
+
+def test_bfloat16_arrays_are_numbers():
+    assert diagnose(jnp.ones((2, 2), jnp.bfloat16), np.ones((2, 2))) == []

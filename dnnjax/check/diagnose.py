@@ -32,9 +32,14 @@ def as_values(x):
     if isinstance(x, (str, bytes, Mapping)) or not (isinstance(x, numbers.Number) or hasattr(x, "__array__")):
         return None, f"a {type(x).__name__}"
     arr = np.asarray(x)
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind not in "biuf" and not _is_ml_float(arr.dtype):
         return None, f"an array of dtype {arr.dtype} (not real numbers)"
     return arr.astype(np.float64), None
+
+
+def _is_ml_float(dtype) -> bool:
+    """bfloat16 and friends (``ml_dtypes``, what JAX arrays of those dtypes become in NumPy)."""
+    return dtype.kind == "V" and dtype.name in ("bfloat16", "float8_e4m3fn", "float8_e5m2")
 
 
 def close(g, e, tol):
@@ -94,6 +99,13 @@ def _what(e) -> str:
 
 
 def _wrong_shape(g, e, tol, m, masks, alternatives, axis_names):
+    if e.size == 1:  # a single number expected (a cost): per-example values not reduced?
+        out = [f"shape {fmt_shape(g.shape)} where a single number is expected"]
+        if g.size and close(g.mean(), e.reshape(()), tol):
+            return out + ["not averaged: the mean of its entries is the expected value"]
+        if g.size and close(g.sum(), e.reshape(()), tol):
+            return out + ["not summed: the sum of its entries is the expected value"]
+        return out
     phrase = f"shape {fmt_shape(g.shape)} where {fmt_shape(e.shape)} is expected"
     reversed_2d = g.ndim == e.ndim == 2 and g.shape == e.shape[::-1]
     if reversed_2d and axis_names and len(axis_names) == 2:
