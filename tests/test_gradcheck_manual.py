@@ -79,8 +79,11 @@ def test_a_float32_caller_is_checked_in_float64(problem):
     assert not jax.config.jax_enable_x64
     report = dnnjax.check_grads(p32, X.astype(np.float32), Y.astype(np.float32), manual=learner_backprop)
     assert report.ok and report.dtype == "float64" and report.fd_meaningful, str(report)
-    assert "your arrays were float32; they were converted (exactly) to float64" in str(report)
+    assert "your parameters were float32; they were converted (exactly) to float64" in str(report)
     assert "WARNING" not in str(report)
+    seen = []
+    dnnjax.check_grads(p32, X, Y, manual=lambda p, X, Y: seen.append(X) or learner_backprop(p, X, Y))
+    assert np.array_equal(seen[0], X)  # float64 data stay float64: not rounded through the parameters' float32
 
 
 def test_jax_code_and_the_course_keys_are_accepted(problem):

@@ -97,13 +97,13 @@ def check_grads(params, X, Y, *, hidden="relu", output="sigmoid", eps=1e-7, max_
         raise InvalidTypeError(f"manual must be a function manual(params, X, Y) -> grads; got {type(manual).__name__}")
     if timeout is not None:
         timeout = validate.positive_float(timeout, "timeout")
-    params, X, Y = inputs.prepare(params, X, Y, hidden=hidden, output=output)
+    validate.params(params)
     caller_dtype = jnp.dtype(params["W1"].dtype).name
     x64 = jax.enable_x64(True) if manual is not None else contextlib.nullcontext()
     with x64, jax.default_matmul_precision("highest"):
-        if manual is not None:  # exact conversion: float32 values are float64 values
-            params, X, Y = ({k: jnp.asarray(np.asarray(v), jnp.float64) for k, v in params.items()},
-                            jnp.asarray(np.asarray(X), jnp.float64), jnp.asarray(np.asarray(Y), jnp.float64))
+        if manual is not None:  # float64 parameters (exactly: float32 values are float64 values), so
+            params = {k: np.asarray(v, np.float64) for k, v in params.items()}  # prepare keeps X, Y in float64
+        params, X, Y = inputs.prepare(params, X, Y, hidden=hidden, output=output)
         dtype = params["W1"].dtype
         sorted_names = sorted(params)
         sizes = [params[k].size for k in sorted_names]
@@ -128,7 +128,7 @@ def check_grads(params, X, Y, *, hidden="relu", output="sigmoid", eps=1e-7, max_
     extra = {}
     if user is not None:
         notes = [] if caller_dtype == "float64" else [
-            f"note: your arrays were {caller_dtype}; they were converted (exactly) to float64 and the whole check ran "
+            f"note: your parameters were {caller_dtype}; they were converted (exactly) to float64 and the whole check ran "
             f"in float64, where finite differences with eps={eps:g} mean something"]
         extra = dict(manual_name=user.name, problems=user.problems, errors=tuple(user.errors), notes=tuple(notes))
     return GradCheckReport(*table[:2], {k: tuple(params[k].shape) for k in names}, table[2], jnp.dtype(dtype).name,
