@@ -225,3 +225,11 @@ def test_x64_and_float32_together_are_a_usage_error(capsys):
 
     assert main(["gradcheck", "--layers", "3,1", "--x64", "--float32"]) == 2
     assert "--float32: not allowed with argument --x64" in capsys.readouterr().err
+
+
+def test_a_command_line_mistake_is_said_in_flags(capsys):
+    from dnnjax.cli import main
+
+    assert main(["gradcheck", "--layers", "3,1", "--output", "softmax"]) == 2
+    err = capsys.readouterr().err
+    assert "--output softmax needs at least 2 classes: the last of --layers 3,1 is 1" in err and "output='" not in err

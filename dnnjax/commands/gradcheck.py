@@ -58,6 +58,9 @@ CLI_FLOAT64_HINT = "Rerun without --float32: float64 is the default."
 
 
 def run(args) -> int:
+    if args.output == "softmax" and args.layers[-1] < 2:  # said in flags, before the library says it in code
+        raise common.CliError(f"--output softmax needs at least 2 classes: the last of --layers "
+                              f"{','.join(map(str, args.layers))} is {args.layers[-1]}")
     x64 = not args.float32
     with common.precision(x64):
         dtype = jnp.float64 if x64 else jnp.float32
