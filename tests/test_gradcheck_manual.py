@@ -233,3 +233,66 @@ def test_a_command_line_mistake_is_said_in_flags(capsys):
     assert main(["gradcheck", "--layers", "3,1", "--output", "softmax"]) == 2
     err = capsys.readouterr().err
     assert "--output softmax needs at least 2 classes: the last of --layers 3,1 is 1" in err and "output='" not in err
+
+
+LEARNER_FILE = '''\
+import numpy as np
+DATA = np.load("not-there.npy")   # top-level statements are not run, as with `dnnjax check`
+
+def relu_grad(Z):
+    return Z > 0
+
+def grads(params, X, Y, bug=False):
+    W1, b1, W2, b2 = (params[k] for k in ("W1", "b1", "W2", "b2"))
+    Z1 = W1 @ X + b1
+    A1 = np.maximum(0, Z1)
+    A2 = 1 / (1 + np.exp(-(W2 @ A1 + b2)))
+    m = X.shape[1]
+    dZ2 = A2 - Y
+    dZ1 = W2.T @ dZ2 * relu_grad(Z1)
+    return {"dW2": dZ2 @ A1.T / m, "db2": np.sum(dZ2, axis=1, keepdims=True) / m,
+            "dW1": dZ1 @ X.T / m, "db1": np.sum(dZ1, axis=1, keepdims=True) / (1 if bug else m)}
+
+def buggy(params, X, Y):
+    return grads(params, X, Y, bug=True)
+
+def raises(params, X, Y):
+    return params["W3"]
+
+def hangs(params, X, Y):
+    while True:
+        pass
+'''
+
+
+def test_the_command_checks_your_own_function_from_a_file(tmp_path, capsys):
+    from dnnjax.cli import main
+
+    path = tmp_path / "my_grads.py"
+    path.write_text(LEARNER_FILE)
+    gc = ["gradcheck", "--layers", "3,4,1", "--m", "8", "--manual"]
+    assert main([*gc, f"{path}:grads"]) == 0
+    out = capsys.readouterr().out
+    assert "manual = grads (your function)" in out and "verdict: OK" in out
+    assert main([*gc, f"{path}:buggy"]) == 1
+    assert "b1: off by a constant factor 8 = m: missing 1/m" in capsys.readouterr().out
+    assert main([*gc, f"{path}:raises"]) == 1
+    assert "verdict: FAIL: raises raised KeyError: 'W3' at " in capsys.readouterr().out
+    assert main([*gc, f"{path}:hangs", "--timeout", "0.3"]) == 1
+    assert "verdict: FAIL: hangs did not finish within 0.3 s and was stopped at " in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("spec, extra, words", [
+    ("{path}", [], "name the function, e.g. --manual {path}:NAME ({path} defines 5 functions: buggy, grads, hangs, "
+                   "raises, relu_grad)"),
+    ("{path}:nope", [], "defines no function 'nope' (it defines: buggy, grads, hangs, raises, relu_grad)"),
+    ("{path}:grads", ["--float32"], "--manual is always checked in float64 (finite differences need it); drop --float32"),
+    ("{path}.missing:grads", [], "no such file: {path}.missing"),
+])
+def test_manual_mistakes_on_the_command_line(tmp_path, capsys, spec, extra, words):
+    from dnnjax.cli import main
+
+    path = tmp_path / "my_grads.py"
+    path.write_text(LEARNER_FILE)
+    assert main(["gradcheck", "--layers", "3,4,1", "--manual", spec.format(path=path), *extra]) == 2
+    assert words.format(path=path) in capsys.readouterr().err
