@@ -284,21 +284,21 @@ def _helper_cases(rng):
 
 
 def specs(rng, batch):
-    """``{name: (cases, timeout)}`` for the week 4 functions and helpers, in the course's order."""
-    out = {name: (cases, PIECE_TIMEOUT) for name, cases in _helper_cases(rng).items()}
+    """``{name: (build_cases, timeout)}`` for the week 4 functions and helpers, in the course's order."""
+    out = {name: (lambda c=cases: c, PIECE_TIMEOUT) for name, cases in _helper_cases(rng).items()}
     out.update({
-        "initialize_parameters": (_init_cases(rng), PIECE_TIMEOUT),
-        "initialize_parameters_deep": (_init_deep_cases(rng), PIECE_TIMEOUT),
-        "linear_forward": (_linear_forward_cases(rng, batch), PIECE_TIMEOUT),
-        "linear_activation_forward": (_activation_forward_cases(rng, batch), PIECE_TIMEOUT),
-        "L_model_forward": (_L_forward_cases(rng, batch), PIECE_TIMEOUT),
-        "compute_cost": ([Case(label, run) for label, _, _, run in cost_cases(rng, batch)], PIECE_TIMEOUT),
-        "linear_backward": (_linear_backward_cases(rng, batch), PIECE_TIMEOUT),
-        "linear_activation_backward": (_activation_backward_cases(rng, batch), PIECE_TIMEOUT),
-        "L_model_backward": (_L_backward_cases(rng, batch), PIECE_TIMEOUT),
-        "update_parameters": (update_cases(rng, (("L=1", (3, 1), 0.1), ("L=3", (4, 3, 2, 1), 0.05))), PIECE_TIMEOUT),
-        "two_layer_model": (_model_cases(rng, "initialize_parameters", (4, 3, 1), 6), MODEL_TIMEOUT),
-        "L_layer_model": (_model_cases(rng, "initialize_parameters_deep", (4, 5, 3, 1), 6), MODEL_TIMEOUT),
-        "predict": (_predict_cases(rng, batch), PIECE_TIMEOUT),
+        "initialize_parameters": (lambda: _init_cases(rng), PIECE_TIMEOUT),
+        "initialize_parameters_deep": (lambda: _init_deep_cases(rng), PIECE_TIMEOUT),
+        "linear_forward": (lambda: _linear_forward_cases(rng, batch), PIECE_TIMEOUT),
+        "linear_activation_forward": (lambda: _activation_forward_cases(rng, batch), PIECE_TIMEOUT),
+        "L_model_forward": (lambda: _L_forward_cases(rng, batch), PIECE_TIMEOUT),
+        "compute_cost": (lambda: [Case(label, run) for label, _, _, run in cost_cases(rng, batch)], PIECE_TIMEOUT),
+        "linear_backward": (lambda: _linear_backward_cases(rng, batch), PIECE_TIMEOUT),
+        "linear_activation_backward": (lambda: _activation_backward_cases(rng, batch), PIECE_TIMEOUT),
+        "L_model_backward": (lambda: _L_backward_cases(rng, batch), PIECE_TIMEOUT),
+        "update_parameters": (lambda: update_cases(rng, (("L=1", (3, 1), 0.1), ("L=3", (4, 3, 2, 1), 0.05))), PIECE_TIMEOUT),
+        "two_layer_model": (lambda: _model_cases(rng, "initialize_parameters", (4, 3, 1), 6), MODEL_TIMEOUT),
+        "L_layer_model": (lambda: _model_cases(rng, "initialize_parameters_deep", (4, 5, 3, 1), 6), MODEL_TIMEOUT),
+        "predict": (lambda: _predict_cases(rng, batch), PIECE_TIMEOUT),
     })
     return out

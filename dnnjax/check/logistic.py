@@ -124,12 +124,12 @@ def _model_cases(rng):
 
 
 def specs(rng, batch):
-    """``{name: (cases, timeout)}`` for the week 2 functions, in the course's order."""
+    """``{name: (build_cases, timeout)}`` for the week 2 functions, in the course's order."""
     return {
-        "sigmoid": (_sigmoid_cases(rng), PIECE_TIMEOUT),
-        "initialize_with_zeros": (_zeros_cases(rng), PIECE_TIMEOUT),
-        "propagate": (_propagate_cases(rng, batch), PIECE_TIMEOUT),
-        "optimize": (_optimize_cases(rng), MODEL_TIMEOUT),
-        "predict": (_predict_cases(rng), PIECE_TIMEOUT),
-        "model": (_model_cases(rng), MODEL_TIMEOUT),
+        "sigmoid": (lambda: _sigmoid_cases(rng), PIECE_TIMEOUT),
+        "initialize_with_zeros": (lambda: _zeros_cases(rng), PIECE_TIMEOUT),
+        "propagate": (lambda: _propagate_cases(rng, batch), PIECE_TIMEOUT),
+        "optimize": (lambda: _optimize_cases(rng), MODEL_TIMEOUT),
+        "predict": (lambda: _predict_cases(rng), PIECE_TIMEOUT),
+        "model": (lambda: _model_cases(rng), MODEL_TIMEOUT),
     }

@@ -54,6 +54,7 @@ class Outcome:
     name: str
     passed: bool
     lines: list = field(default_factory=list)  # diagnosis (FAIL) or notes (PASS)
+    own_fails: bool = False  # correct alone, wrong with the learner's own callees
 
 
 class Call:
@@ -158,18 +159,17 @@ def run_cases(fn, name, solution, cases, namespace, timeout):
         bound = bind(fn, {**namespace, **case.inject})
         try:
             case.run(Call(bound, name, solution, timeout))
-        except Crash as e:
-            lines = [f"{case.label}: {ln}" if i == 0 else ln for i, ln in enumerate(e.lines)]
-            return failure or lines + ([f"(passes {', '.join(passed)})"] if passed else []), passed
         except Fail as e:
             failed.append(case.label)
             failure = failure or [f"{case.label}: {ln}" if i == 0 else ln for i, ln in enumerate(e.lines)]
+            if isinstance(e, Crash):
+                break  # a raise or a hang: the other cases would only repeat it
         else:
             passed.append(case.label)
     if failure and passed:
-        failure.append(f"(passes {', '.join(passed)}; fails {', '.join(failed)})")
+        failure.append(f"(passes: {'; '.join(passed)}. fails: {'; '.join(failed)})")
     elif failure and len(failed) > 1:
-        failure.append(f"(fails in all {len(failed)} cases: {', '.join(failed)})")
+        failure.append(f"(fails in all {len(failed)} cases)")
     return failure, passed
 
 
@@ -188,9 +188,9 @@ def check_function(name, solution, cases, reference, outcomes, *, timeout=PIECE_
     failure, _ = run_cases(fn, name, solution, cases, dict(solution.namespace), timeout)
     if not failure:
         return Outcome(name, True)
-    broken = [n for n in own if n in outcomes and not outcomes[n].passed]
+    broken = [n for n in own if n in outcomes and (not outcomes[n].passed or outcomes[n].own_fails)]
     if broken:
-        return Outcome(name, True, [f"correct with the reference {', '.join(own)}; with your own "
-                                    f"{', '.join(broken)} (FAIL, see there) it fails too"])
-    return Outcome(name, False, [f"correct with the reference {', '.join(own)}, but with your own "
-                                 f"{', '.join(own)} it fails:"] + [f"  {ln}" for ln in failure])
+        return Outcome(name, True, [f"correct with dnnjax's {', '.join(broken)}; with your own "
+                                    f"{', '.join(broken)} (see there) it gives wrong results too"], own_fails=True)
+    return Outcome(name, False, [f"correct with dnnjax's {', '.join(own)}, but wrong with your own "
+                                 f"(each of which passes alone):"] + [f"  {ln}" for ln in failure])

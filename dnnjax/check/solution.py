@@ -107,15 +107,15 @@ def _check(sol, assignment, seed, source, detected) -> SolutionReport:
     rng = np.random.default_rng(seed)
     batch = oracle.Batch()
     specs = module.specs(rng, batch)
-    batch.compute()
     report = SolutionReport(source, assignment, detected)
     report.not_defined = [n for n in module.FUNCTIONS if n not in sol.defined]
     for name, why in sol.failed_defs.items():
         if name in specs:
             report.notes.append(f"{name} could not be defined: {why}")
+    built = {name: (build(), timeout) for name, (build, timeout) in specs.items() if name in sol.defined}
+    batch.compute()  # every expected value of the cases built, in one compiled program
     outcomes = {}
-    for name, (cases, timeout) in specs.items():
-        if name in sol.defined:
-            outcomes[name] = check_function(name, sol, cases, REFERENCE[assignment], outcomes, timeout=timeout)
+    for name, (cases, timeout) in built.items():
+        outcomes[name] = check_function(name, sol, cases, REFERENCE[assignment], outcomes, timeout=timeout)
     report.outcomes = list(outcomes.values())
     return report

@@ -22,10 +22,10 @@ public_tests, ...) are served by dnnjax unless a copy sits next to the file.
 Each function is checked on several consistent random inputs (caches from a real forward pass;
 L = 1, 2, 3, 5 layers; equal and unequal widths; several m) with dnnjax's reference versions of
 the functions it calls, so a bug is reported where it is, then once more with your own versions.
-A failure says how the result is wrong: shape, transposed, sign, a constant factor ("missing
-1/m"), what another activation's derivative would give, the entries where it differs (e.g. where
-Z == 0), outputs swapped, not finite, modifies its input in place, missing keys, the first wrong
-layer counting from the output; an exception is shown with your file and line."""
+A failure says how the result is wrong: shape, transposed, sign, a constant factor
+("missing 1/m"), what another activation's derivative would give, the entries where it differs
+(e.g. where Z == 0), outputs swapped, not finite, modifies its input in place, missing keys, the
+first wrong layer counting from the output; an exception is shown with your file and line."""
 
 EPILOG = """\
 exit status: 0 every function found passes, 1 a function fails,
