@@ -33,8 +33,10 @@ def _status(report):
     return {o.name: o.passed for o in report.outcomes}
 
 
-@pytest.mark.parametrize("path, assignment, n", [(DEEP, "deep", 10), (APP, "deep", 2), (PLANAR, "planar", 8),
-                                                 (LOGISTIC, "logistic", 6)])
+@pytest.mark.parametrize("path, assignment, n", [
+    (DEEP, "deep", 10), (DEEP.with_suffix(".ipynb"), "deep", 10), (APP, "deep", 2),
+    (PLANAR, "planar", 8), (PLANAR.with_suffix(".py"), "planar", 8),
+    (LOGISTIC, "logistic", 6), (LOGISTIC.with_suffix(".ipynb"), "logistic", 6)])
 def test_correct_solutions_pass_every_function(path, assignment, n):
     report = check_solution(path)
     assert report.assignment == assignment and report.detected
