@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import functools
 import importlib
 import io
 import json
@@ -100,8 +101,10 @@ OPTIMIZERS = {  # name -> factory(lr); None is the course's update W := W - lr *
 STATELESS = ("gd", "sgd")  # no optimizer state (sgd's is empty)
 
 
+@functools.lru_cache(maxsize=32)
 def make_optimizer(name: str, lr: float):
-    """The optax transformation for ``name`` (built once per run), or None for ``gd``."""
+    """The optax transformation for ``name``, or None for ``gd``: one object per ``(name, lr)``
+    in a process, so runs with the same settings reuse fit's compiled loop."""
     factory = OPTIMIZERS[name]
     return None if factory is None else factory(lr)
 

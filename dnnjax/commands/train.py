@@ -70,6 +70,7 @@ def add_parser(sub) -> None:
     p.add_argument("--devices", type=common.positive_int, metavar="N", help="data-parallel over N devices")
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar (shown only on a terminal anyway; the cost lines stay)")
+    p.add_argument("--no-plots", action="store_true", help="write no figures (metrics, costs and checkpoint only)")
     p.set_defaults(func=run)
 
 
@@ -85,6 +86,7 @@ class _Bar:
     def log(self, count: int, cost: float, test) -> None:
         line = f"Cost after {self.unit} {count}: {cost:.6f}"
         tqdm.write(line if test is None else f"{line} (test cost {test[0]:.6f})", file=sys.stdout)
+        sys.stdout.flush()  # a log file or pipe sees each line as it comes
         self.bar.set_postfix(cost=f"{cost:.4f}", refresh=False)
 
     def moved(self, done: int) -> None:
@@ -216,7 +218,7 @@ def _train(args, s: settings.Settings, ckpt, extra) -> int:
               f"{_resume_command(args, path, end - state.done, unit)}", file=sys.stderr)
         return INTERRUPTED
     m = report.final_metrics(score, state.params)
-    plots = report.draw(folder, state.params, score, s, dims, state.history, unit)
+    plots = [] if args.no_plots else report.draw(folder, state.params, score, s, dims, state.history, unit)
     common.write_json(folder / "metrics.json", dict(config, **run_info, **m, history=history, plots=plots))
 
     name = m["metric"]
@@ -237,6 +239,5 @@ def _resume_command(args, path, remaining: int, unit: str) -> str:
     for flag, value in (("--data-dir", args.data_dir), ("--devices", args.devices)):
         if value is not None:
             words += [flag, str(value)]
-    if args.no_progress:
-        words.append("--no-progress")
+    words += [flag for flag, on in (("--no-progress", args.no_progress), ("--no-plots", args.no_plots)) if on]
     return shlex.join(words)
