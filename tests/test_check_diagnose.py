@@ -134,3 +134,9 @@ def test_per_example_values_where_one_number_is_expected():
 
 def test_bfloat16_arrays_are_numbers():
     assert diagnose(jnp.ones((2, 2), jnp.bfloat16), np.ones((2, 2))) == []
+
+
+def test_a_non_finite_layer_is_said_so():
+    ref = {"dW2": np.ones((2, 2)), "dW1": np.ones((2, 2))}
+    lines = diagnose_dict({"dW2": np.full((2, 2), np.nan), "dW1": np.zeros((2, 2))}, ref)
+    assert lines[0] == "the first wrong layer counting from the output is layer 2 of 2 (dW2); dW2 is not finite at index (0, 0)"

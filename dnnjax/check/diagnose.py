@@ -284,5 +284,6 @@ def _layer_line(top, L, keys, got, expected) -> str:
                 errs.append((size, k, index))
     if errs:
         size, k, index = max(errs, key=lambda t: t[0] if np.isfinite(t[0]) else np.inf)
-        line += f"; the largest error is {fmt(size)} in {k} at index {fmt_index(index)}"
+        line += (f"; the largest error is {fmt(size)} in {k} at index {fmt_index(index)}" if np.isfinite(size)
+                 else f"; {k} is not finite at index {fmt_index(index)}")
     return line

@@ -93,7 +93,8 @@ def _first_wrong_layer(out, auto, L):
             if (g := out.grads.get(k)) is not None and g.size == auto[k].size]
     if errs:
         size, index, k = max(errs, key=lambda t: t[0] if np.isfinite(t[0]) else np.inf)
-        line += f"; its largest error is {size:.4g} in {k} at index {tuple(index)}"
+        line += (f"; its largest error is {size:.4g} in {k} at index {tuple(index)}" if np.isfinite(size)
+                 else f"; {k} is not finite at index {tuple(index)}")
     out.errors.append(line + " (the layers below may only inherit its error)")
 
 
