@@ -137,7 +137,14 @@ def initialize_parameters_deep(layer_dims, scale=0.01):
     return parameters
 
 
+def _fits(name, got, shape, why):
+    """A clear error when the learner's code hands a reference function an array that cannot fit."""
+    if tuple(np.shape(got)) != tuple(shape):
+        raise ValueError(f"{name} has shape {tuple(np.shape(got))}, but {why} needs {tuple(shape)}")
+
+
 def linear_forward(A, W, b):
+    _fits("A", A, (np.shape(W)[1], np.shape(A)[-1]), f"W of shape {np.shape(W)}")
     return W @ A + b, (A, W, b)
 
 
@@ -158,12 +165,14 @@ def L_model_forward(X, parameters):
 
 def linear_backward(dZ, cache):
     A_prev, W, b = cache
+    _fits("dZ", dZ, (np.shape(W)[0], np.shape(A_prev)[1]), "the cache (A_prev, W, b)")
     m = A_prev.shape[1]
     return W.T @ dZ, dZ @ A_prev.T / m, np.sum(dZ, axis=1, keepdims=True) / m
 
 
 def linear_activation_backward(dA, cache, activation):
     linear_cache, activation_cache = cache
+    _fits("dA", dA, np.shape(activation_cache), "this layer's cached Z")
     backward = sigmoid_backward if activation == "sigmoid" else relu_backward
     return linear_backward(backward(dA, activation_cache), linear_cache)
 
