@@ -107,3 +107,8 @@ def test_in_place_modification_is_detected_and_rebinding_keys_is_not(user):
     assert watch.modified() == ["modifies its input in place: parameters['b1'] changed at 2 of 2 entries"]
     nan = np.array([np.nan, 1.0])
     assert InputWatch((nan,)).modified() == []  # NaN compares equal to itself here
+
+
+def test_a_bad_timeout_is_refused():
+    with pytest.raises(ValueError, match="timeout must be a number of seconds > 0 or None; got 0"):
+        call_user(abs, 1, timeout=0)

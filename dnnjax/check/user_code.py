@@ -32,7 +32,7 @@ from collections.abc import Mapping
 import numpy as np
 
 import dnnjax
-from dnnjax.errors import DnnjaxError
+from dnnjax.errors import DnnjaxError, InvalidValueError
 
 __all__ = ["UserCodeError", "UserCodeTimeout", "call_user", "call_user_watched", "InputWatch",
            "register_source", "user_frame"]
@@ -117,6 +117,8 @@ def _error(cls, fn, exc, tb, what: str):
 def call_user(fn, *args, timeout=None, **kwargs):
     """``fn(*args, **kwargs)``; a raise becomes :class:`UserCodeError`, a hang past ``timeout``
     seconds :class:`UserCodeTimeout` (Unix main thread only; no limit elsewhere)."""
+    if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise InvalidValueError(f"timeout must be a number of seconds > 0 or None; got {timeout!r}")
     armed = (timeout is not None and hasattr(signal, "SIGALRM")
              and threading.current_thread() is threading.main_thread())
     state = {"active": True}
@@ -144,7 +146,7 @@ def call_user(fn, *args, timeout=None, **kwargs):
         state["active"] = False
         if armed:
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
+            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
             if earlier:  # an outer timer was running: give it back what is left of it
                 signal.setitimer(signal.ITIMER_REAL, max(1e-3, earlier - (time.monotonic() - start)))
 
