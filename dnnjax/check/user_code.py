@@ -20,6 +20,7 @@ a key of a dict is not a modification, DESIGN section 8). ``call_user_watched`` 
 from __future__ import annotations
 
 import inspect
+import numbers
 import linecache
 import os
 import signal
@@ -117,7 +118,7 @@ def _error(cls, fn, exc, tb, what: str):
 def call_user(fn, *args, timeout=None, **kwargs):
     """``fn(*args, **kwargs)``; a raise becomes :class:`UserCodeError`, a hang past ``timeout``
     seconds :class:`UserCodeTimeout` (Unix main thread only; no limit elsewhere)."""
-    if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
+    if timeout is not None and (isinstance(timeout, bool) or not (isinstance(timeout, numbers.Real) and timeout > 0)):
         raise InvalidValueError(f"timeout must be a number of seconds > 0 or None; got {timeout!r}")
     armed = (timeout is not None and hasattr(signal, "SIGALRM")
              and threading.current_thread() is threading.main_thread())
