@@ -1,7 +1,8 @@
 """Costs. The core ones work from logits ``Z_L`` (n_L, m) and labels ``Y`` (n_L, m).
 
-- ``sigmoid``: mean binary cross-entropy, ``-(1/m) sum(Y log s(Z) + (1-Y) log s(-Z))``, via
-  optax's stable ``sigmoid_binary_cross_entropy`` (``log_sigmoid``): finite for any logit.
+- ``sigmoid``: mean binary cross-entropy, ``-(1/m) sum(Y log s(Z) + (1-Y) log s(-Z))``, written
+  as ``max(Z, 0) - Y Z + log1p(exp(-|Z|))`` (:func:`binary_cross_entropy_from_logits`): finite
+  for any finite logit, and a backward pass of one fused element-wise expression.
 - ``softmax``: mean categorical cross-entropy with one-hot ``Y`` (C, m), ``log_softmax`` over rows.
 - ``linear``: mean squared error, ``(1/m) sum((Z - Y)^2)`` (summed over output rows).
 
@@ -12,14 +13,26 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
-import optax
 
 from dnnjax import network as fwd
 from dnnjax import inputs
 
 
+def binary_cross_entropy_from_logits(Z, Y):
+    """Per-example ``-(Y log s(Z) + (1-Y) log s(-Z))`` = ``max(Z, 0) - Y Z + log1p(exp(-|Z|))``.
+
+    Both branches are picked by one ``Z >= 0`` test, so ``jax.grad`` is ``s(Z) - Y`` on both
+    sides and at 0 (``1 - Y - 1/2`` there); ``exp`` only ever sees ``-|Z| <= 0``: no overflow.
+    The same values as ``optax.sigmoid_binary_cross_entropy`` to float rounding, with a
+    backward pass that is one element-wise expression (optax's ``log_sigmoid`` backward is
+    several kernels and a ``log1p`` on XLA:CPU). Any shape; ``Y`` may hold soft labels.
+    """
+    pos = Z >= 0
+    return jnp.where(pos, Z, 0) - Y * Z + jnp.log1p(jnp.exp(jnp.where(pos, -Z, Z)))
+
+
 def sigmoid_cross_entropy(Z, Y):
-    return jnp.sum(optax.sigmoid_binary_cross_entropy(Z, Y)) / Z.shape[1]
+    return jnp.sum(binary_cross_entropy_from_logits(Z, Y)) / Z.shape[1]
 
 
 def softmax_cross_entropy(Z, Y):

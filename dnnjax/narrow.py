@@ -19,13 +19,16 @@ pass as :mod:`dnnjax.backprop`, arranged so the compiler fuses it into a handful
 
 Same iterates as ``method="manual"`` everywhere else, different rounding (tests: equal to
 :func:`dnnjax.backprop.value_and_grad` to 1e-12 in float64 for every hidden x output).
-``fit(..., method="manual")`` and the sweeps use it when :func:`applies`.
+``fit(..., method="manual")`` and the sweeps use it when :func:`applies`; ``fit``'s default
+``method="autodiff"`` uses :mod:`dnnjax.narrow_autodiff` there (``jax.grad``, same check and
+:func:`cost`), except in the sweeps (under ``vmap`` its stacked ``(B, P, m)`` reduction is no
+faster than the core ``jax.grad``).
 """
 from __future__ import annotations
 
 import jax.numpy as jnp
 
-from dnnjax import activations, backprop, losses
+from dnnjax import activations, backprop, losses, narrow_autodiff
 from dnnjax.network import num_layers
 
 MAX_WIDTH = 8
@@ -35,6 +38,14 @@ MAX_WIDTH = 8
 def applies(layer_dims) -> bool:
     """Whether every width in ``layer_dims`` (``[n_x, n_1, ..., n_L]``) is at most :data:`MAX_WIDTH`."""
     return max(layer_dims) <= MAX_WIDTH
+
+
+def step_functions(method: str, batched: bool = False):
+    """``(grad_fn, cost_fn)`` of the narrow form: the manual step (``batched``: its ``vmap``
+    variant) or :func:`dnnjax.narrow_autodiff.value_and_grad`, with :func:`cost` to log."""
+    if method == "manual":
+        return (value_and_grad_batched if batched else value_and_grad), cost
+    return narrow_autodiff.value_and_grad, cost
 
 
 def _matmul(W, A):

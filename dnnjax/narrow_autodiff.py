@@ -1,0 +1,88 @@
+"""``jax.grad`` for narrow networks, arranged so its backward pass is as few kernels as the manual one.
+
+For a network no wider than :data:`dnnjax.narrow.MAX_WIDTH` anywhere (the planar 2-4-1), an
+iteration's time on XLA:CPU is the number of kernels, not the arithmetic. ``jax.grad`` of the
+core cost gives eight tiny dots and four reductions per iteration; here it is ``jax.grad`` of
+the same cost, written so that the backward pass it derives fuses:
+
+- all parameters are packed into one vector ``theta`` (P + 1,) and broadcast to ``(P + 1, m)``,
+  one copy per example, then split into rows: the transpose of the broadcast is *one* sum over
+  the examples of every parameter's per-example gradient (the manual form's stacked reduction),
+  and the transpose of the split a concatenation (slices would transpose to pads);
+- every contraction over a narrow axis is an element-wise product with the per-example copy of
+  ``W[l]`` summed over that axis: it fuses with the bias and the activation, and its transpose
+  (each ``dW[l]`` entry per example) is element-wise too, one block of the stacked reduction;
+- the cost is the stable cross-entropy of :mod:`dnnjax.losses` (a one-expression backward);
+- the last entry of ``theta`` is 0 and multiplies ``0 * Z_L`` (``0 * (Z_L - Y)^2`` for
+  ``linear``), a term worth exactly 0 that adds 0 to every other gradient: its own gradient is
+  the *check* of :mod:`dnnjax.narrow`, 0 when every logit is finite and NaN otherwise, from the
+  same reduction. The loop takes only the gradient at each iteration (the cost's value is dead
+  code that XLA removes) and records the cost with :func:`dnnjax.narrow.cost` once per chunk.
+
+The gradients are ``jax.grad``'s, not a hand-written backward pass: equal to the core
+``jax.grad`` to float rounding (tests: 1e-12 in float64, every hidden x output). ``fit``'s
+default ``method="autodiff"`` uses it where :func:`dnnjax.narrow.applies` (full batch, no Gram form).
+"""
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from dnnjax import activations, losses
+from dnnjax.network import num_layers
+
+
+def layout(params):
+    """``[(name, shape), ...]``: the order of the parameters in ``theta`` (W1, b1, W2, b2, ...)."""
+    return [(f"{p}{l}", params[f"{p}{l}"].shape) for l in range(1, num_layers(params) + 1) for p in ("W", "b")]
+
+
+def pack(params):
+    """``theta`` (P + 1,): every parameter raveled (row-major) in :func:`layout` order, then the check's 0."""
+    leaves = [params[name].reshape(-1) for name, _ in layout(params)]
+    return jnp.concatenate(leaves + [jnp.zeros((1,), leaves[0].dtype)])
+
+
+def unpack(theta, shapes):
+    """``(params, last)``: the inverse of :func:`pack` (``last`` is its final entry)."""
+    params, at = {}, 0
+    for name, (n, k) in shapes:
+        params[name] = theta[at:at + n * k].reshape(n, k)
+        at += n * k
+    return params, theta[at]
+
+
+def _cost_and_check(theta, X, Y, hidden, output, shapes):
+    """The mean cost of the network whose parameters are ``theta``, plus the check's 0 term.
+
+    ``theta`` is broadcast to ``(P + 1, m)`` and split into per-example blocks: ``W[l]`` as
+    ``(n[l], n[l-1], m)``, ``b[l]`` as ``(n[l], m)``; ``Z[l] = sum_i W[l][:, i] A[l-1][i] + b[l]``
+    is an element-wise product summed over the narrow middle axis.
+    """
+    m = X.shape[1]
+    g = activations.HIDDEN[hidden].fn
+    offsets = np.cumsum([n * k for _, (n, k) in shapes]).tolist()
+    blocks = jnp.split(jnp.broadcast_to(theta[:, None], (theta.shape[0], m)), offsets, axis=0)
+    A, L = X, len(shapes) // 2
+    for l in range(L):
+        n, k = shapes[2 * l][1]
+        Z = jnp.sum(blocks[2 * l].reshape(n, k, m) * A[None], axis=1) + blocks[2 * l + 1]
+        A = g(Z) if l < L - 1 else Z
+    watched = jnp.square(Z - Y) if output == "linear" else Z
+    zero = blocks[-1] * (0 * jnp.sum(watched, axis=0, keepdims=True))  # (1, m): 0, or NaN where a logit is not finite
+    return losses.loss_from_logits(Z, Y, output) + jnp.sum(zero) / m
+
+
+def value_and_grad(params, X, Y, config):
+    """``(check, grads)``: ``jax.grad`` of the cost (same pytree as ``params``) and the check.
+
+    ``config = (hidden, output, method)`` as for :func:`dnnjax.train.core_value_and_grad`;
+    the check is 0 when every logit is finite, NaN otherwise (see the module doc).
+    """
+    hidden, output, _ = config
+    shapes = layout(params)
+    g = jax.grad(lambda theta: _cost_and_check(theta, X, Y, hidden, output, shapes))(pack(params))
+    grads, check = unpack(g, shapes)
+    return check, grads
+
