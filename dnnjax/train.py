@@ -178,8 +178,8 @@ def step_functions(params, method, use_gram=False, batched=False):
     every layer is narrow (:func:`dnnjax.narrow.applies`; ``batched``: its variant for
     ``vmap``), else the core functions."""
     dims = [params["W1"].shape[1]] + [params[f"W{l}"].shape[0] for l in range(1, network.num_layers(params) + 1)]
-    if method == "manual" and not use_gram and narrow.applies(dims):
-        return (narrow.value_and_grad_batched if batched else narrow.value_and_grad), narrow.cost
+    if not use_gram and narrow.applies(dims) and (method == "manual" or not batched):
+        return narrow.step_functions(method, batched)
     return core_value_and_grad, None
 
 
