@@ -10,8 +10,7 @@ import numpy as np
 
 from dnnjax.check import cases as cs
 from dnnjax.check import oracle, props
-from dnnjax.check.reference import DEEP as REF
-from dnnjax.check.reference import relu_backward, sigmoid_backward
+from dnnjax.check.deep_models import helper_cases, masks, model_cases, predict_cases
 from dnnjax.check.runner import MODEL_TIMEOUT, PIECE_TIMEOUT, Case, Fail, expect, expect_dict, expect_tuple
 
 FUNCTIONS = ("initialize_parameters", "initialize_parameters_deep", "linear_forward", "linear_activation_forward",
@@ -23,10 +22,6 @@ DERIVATIVES = {"sigmoid'": lambda Z: cs.sigmoid(Z) * (1 - cs.sigmoid(Z)), "relu'
 FORWARD = {"sigmoid": cs.sigmoid, "relu": lambda Z: np.maximum(Z, 0), "tanh": np.tanh,
            "no activation (Z itself)": lambda Z: Z}
 SQRT = {"0.01": lambda n: 0.01, "1/sqrt(n_prev)": lambda n: 1 / np.sqrt(n)}
-
-
-def _masks(Z):
-    return {"Z == 0": Z == 0, "Z < 0": Z < 0, "Z > 0": Z > 0, "Z <= 0": Z <= 0}
 
 
 def _expect_cache(label, got, A_prev, W, b, Z=None):
@@ -151,7 +146,7 @@ def _activation_backward_cases(rng, batch):
         alts = {k: _linear_grads(dA * d(Z), A, W) for k, d in DERIVATIVES.items() if k != f"{act}'"}
         names = ("dA_prev", "dW", "db")
         kw = {nm: dict(m=m, alternatives={k: v[i] for k, v in alts.items()},
-                       masks=_masks(Z) if nm != "dA_prev" else None) for i, nm in enumerate(names)}
+                       masks=masks(Z) if nm != "dA_prev" else None) for i, nm in enumerate(names)}
         kw["dW"]["axis_names"] = ("n", "n_prev")
 
         def run(call):
@@ -208,84 +203,9 @@ def update_cases(rng, nets):
     return [Case(label, make(dims, lr)) for label, dims, lr in nets]
 
 
-def _model_cases(rng, init_name, dims, m):
-    """The learner's training loop from parameters ``p0`` (their init replaced by a stub that hands
-    out copies of ``p0`` and records its arguments) against the reference loop, 3 iterations."""
-    X, Y = cs.data(rng, dims[0], m)
-    X[:, 0] = rng.standard_normal(dims[0])
-    p0 = cs.params(rng, dims, zero_first_bias=False)
-    lr, n = 0.05, 3
-    trajectory, p = [], dict(p0)
-    for _ in range(n):
-        AL, caches = REF["L_model_forward"](X, p)
-        trajectory.append(REF["compute_cost"](AL, Y))
-        p = REF["update_parameters"](p, REF["L_model_backward"](AL, Y, caches), lr)
-    deep = init_name == "initialize_parameters_deep"
-    want_args = (list(dims),) if deep else tuple(dims)
-    calls = []
-
-    def stub(*args, **kwargs):
-        calls.append(args)
-        return {k: v.copy() for k, v in p0.items()}
-
-    def run(call):
-        calls.clear()
-        out = call(X, Y, list(dims) if deep else tuple(dims), learning_rate=lr, num_iterations=n, print_cost=False)
-        _expect_model(out, calls, want_args, init_name, trajectory, p)
-    return [Case(f"layers_dims={list(dims)}, m={m}, {n} iterations, learning_rate={lr}", run,
-                 inject={init_name: stub})]
-
-
-def _expect_model(out, calls, want_args, init_name, trajectory, p_final):
-    if len(calls) != 1 or [list(a) if isinstance(a, (tuple, list)) else a for a in calls[0]] != \
-            [list(a) if isinstance(a, (tuple, list)) else a for a in want_args]:
-        raise Fail([f"expected one call {init_name}{want_args}; got "
-                    + (", ".join(f"{init_name}{c}" for c in calls) or "none")])
-    params, costs = (out, None) if isinstance(out, dict) else (out if isinstance(out, (tuple, list)) and len(out) == 2
-                                                              else (None, None))
-    if params is None:
-        raise Fail(["expected (parameters, costs) (or parameters alone, as older notebooks return)"])
-    expect_dict("parameters after training", {k: params.get(k) for k in p_final}, p_final)
-    if costs is not None:
-        props.expect_costs("costs", costs, trajectory)
-
-
-def _predict_cases(rng, batch):
-    X, Y = cs.data(rng, 3, 6)
-    p = cs.params(rng, (3, 4, 1))
-    p["b1"][:] = 0.0
-    p["b2"][:] = 0.0  # example 0 (all zeros) gives AL == 0.5 exactly: predicted 0 (AL > 0.5)
-    want = batch.add(oracle.deep_forward, X, p)
-
-    def run(call):
-        AL = want.value[0]
-        expect("p", np.asarray(call(X, Y, p), float), (AL > 0.5) * 1.0, masks={"AL == 0.5": AL == 0.5})
-    return [Case("m=6, one example with AL == 0.5", run)]
-
-
-def _helper_cases(rng):
-    Z = rng.standard_normal((3, 4))
-    Z[0, 0] = 0.0
-    dA = rng.standard_normal((3, 4))
-
-    def forward(g, name):
-        def run(call):
-            out = call(Z)
-            if not isinstance(out, (tuple, list)) or len(out) != 2:
-                raise Fail(["expected (A, cache) like the course's dnn_utils"])
-            expect("A", out[0], g(Z))
-            expect("cache", out[1], Z)
-        return [Case("Z (3, 4)", run)]
-
-    def backward(fn):
-        return [Case("dA, Z (3, 4)", lambda call: expect("dZ", call(dA, Z), fn(dA, Z), masks=_masks(Z)))]
-    return {"sigmoid": forward(cs.sigmoid, "sigmoid"), "relu": forward(FORWARD["relu"], "relu"),
-            "sigmoid_backward": backward(sigmoid_backward), "relu_backward": backward(relu_backward)}
-
-
 def specs(rng, batch):
     """``{name: (build_cases, timeout)}`` for the week 4 functions and helpers, in the course's order."""
-    out = {name: (lambda c=cases: c, PIECE_TIMEOUT) for name, cases in _helper_cases(rng).items()}
+    out = {name: (lambda c=cases: c, PIECE_TIMEOUT) for name, cases in helper_cases(rng).items()}
     out.update({
         "initialize_parameters": (lambda: _init_cases(rng), PIECE_TIMEOUT),
         "initialize_parameters_deep": (lambda: _init_deep_cases(rng), PIECE_TIMEOUT),
@@ -297,8 +217,8 @@ def specs(rng, batch):
         "linear_activation_backward": (lambda: _activation_backward_cases(rng, batch), PIECE_TIMEOUT),
         "L_model_backward": (lambda: _L_backward_cases(rng, batch), PIECE_TIMEOUT),
         "update_parameters": (lambda: update_cases(rng, (("L=1", (3, 1), 0.1), ("L=3", (4, 3, 2, 1), 0.05))), PIECE_TIMEOUT),
-        "two_layer_model": (lambda: _model_cases(rng, "initialize_parameters", (4, 3, 1), 6), MODEL_TIMEOUT),
-        "L_layer_model": (lambda: _model_cases(rng, "initialize_parameters_deep", (4, 5, 3, 1), 6), MODEL_TIMEOUT),
-        "predict": (lambda: _predict_cases(rng, batch), PIECE_TIMEOUT),
+        "two_layer_model": (lambda: model_cases(rng, "initialize_parameters", (4, 3, 1), 6), MODEL_TIMEOUT),
+        "L_layer_model": (lambda: model_cases(rng, "initialize_parameters_deep", (4, 5, 3, 1), 6), MODEL_TIMEOUT),
+        "predict": (lambda: predict_cases(rng, batch), PIECE_TIMEOUT),
     })
     return out
