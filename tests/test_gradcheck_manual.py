@@ -204,17 +204,17 @@ def test_without_manual_the_report_is_as_before(problem):
 def test_the_command_is_float64_by_default_and_speaks_in_flags(capsys):
     from dnnjax.cli import main
 
-    assert main(["gradcheck", "--layers", "3,4,1", "--hidden", "tanh", "--m", "8"]) == 0
+    assert main(["gradcheck", "--layers", "3,1", "--m", "8"]) == 0  # one layer: quick to compile, same messages
     out = capsys.readouterr().out
     assert "Gradient check (float64" in out and "verdict: OK" in out and "WARNING" not in out
-    assert main(["gradcheck", "--layers", "3,4,1", "--hidden", "tanh", "--m", "8", "--float32"]) == 0
+    assert main(["gradcheck", "--layers", "3,1", "--m", "8", "--float32"]) == 0
     out = capsys.readouterr().out
     assert "Gradient check (float32" in out and "Rerun without --float32: float64 is the default." in out
     assert "enable_x64" not in out and "jnp." not in out  # no Python advice at a shell prompt
 
 
 def test_the_python_report_speaks_in_code():
-    params = dnnjax.init_params(jax.random.key(0), [3, 4, 1])
+    params = dnnjax.init_params(jax.random.key(0), [3, 1])
     X, Y = np.ones((3, 5), np.float32), np.ones((1, 5), np.float32)
     text = str(dnnjax.check_grads(params, X, Y))
     assert "float32 cannot resolve" in text and "`with jax.enable_x64(True):`" in text and "--float32" not in text
