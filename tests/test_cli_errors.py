@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
 import sys
 
 import jax
@@ -46,14 +47,37 @@ def test_help_lists_the_commands(capsys):
     (["predict", "--checkpoint", "{tmp}/plain.npz"], "not a dnnjax checkpoint"),
     (["predict", "--checkpoint", "{tmp}/bare.npz"], "lacks the metadata"),
     (["train", "--data", "flower", "--devices", str(jax.device_count() + 1)], "devices"),
+    (["train", "--data", "flower", "--epochs", "5"], "--epochs counts passes over the data in minibatches and needs --batch-size"),
+    (["train", "--data", "flower", "--batch-size", "8", "--iterations", "5"], "a minibatch run (--batch-size) counts --epochs"),
+    (["train", "--data", "flower", "--batch-size", "401", "--epochs", "1"], "--batch-size 401: the flower training set has 400"),
+    (["train", "--data", "flower", "--shuffle-seed", "3"], "--shuffle-seed: only for minibatch"),
+    (["train", "--data", "flower", "--checkpoint-every", "0"], "--checkpoint-every"),
+    (["train", "--data", "flower", "--reset-optimizer"], "only with --resume"),
+    (["train", "--data", "digits", "--output", "sigmoid", "--layers", "auto,4,10"], "digits has 10 classes"),
+    (["train", "--data", "digits", "--layers", "auto,4,1"], "last entry is 1 but the digits data with softmax over its 10"),
+    (["train", "--data", "digits", "--output", "linear"], "--output softmax"),
+    (["train", "--data", "houses", "--output", "softmax"], "regression set"),
+    (["train", "--data", "flower", "--output", "softmax", "--layers", "2,4,1"], "softmax over its 2 classes needs 2"),
+    (["train", "--data", "flower", "--layers", "auto,4,x"], "or 'auto'"),
+    (["predict", "--checkpoint", "{tmp}/passwd"], "not a dnnjax checkpoint"),
 ])
 def test_errors_are_one_line_without_traceback(tmp_path, capsys, monkeypatch, argv, needle):
     monkeypatch.chdir(tmp_path)  # any default runs/ folder lands here
     (tmp_path / "corrupt.npz").write_bytes(b"PK\x03\x04 this is not a zip archive")
     np.savez(tmp_path / "plain.npz", W1=np.zeros((1, 2)))
     checkpoint.save(tmp_path / "bare.npz", {"W1": np.zeros((1, 2)), "b1": np.zeros((1, 1))})
+    (tmp_path / "passwd").write_text("root:x:0:0:root:/root:/bin/bash\n")
     rc, out, err = run_cli(capsys, *(a.format(tmp=tmp_path) for a in argv))
     assert_one_line_error(rc, err, needle)
+    assert "pickle" not in err  # a tool that refuses pickle never suggests loading "unsafely"
+    assert not list(tmp_path.glob("runs/*/*"))  # nothing written before the error
+
+
+@pytest.mark.skipif(not os.path.isfile("/etc/passwd"), reason="no /etc/passwd here")
+def test_etc_passwd_is_not_a_checkpoint(capsys):
+    rc, _, err = run_cli(capsys, "predict", "--checkpoint", "/etc/passwd")
+    assert_one_line_error(rc, err, "/etc/passwd: not a dnnjax checkpoint")
+    assert "pickle" not in err
 
 
 def test_devices_flag(tmp_path, capsys):

@@ -159,6 +159,9 @@ def _train(args, s: settings.Settings, ckpt, extra) -> int:
     d = common.load_data(s.data, args.data_dir, seed=s.data_seed, test_fraction=s.test_fraction, split=s.split,
                          x_mean=meta.get("x_mean"), x_std=meta.get("x_std"))
     output, dims = _architecture(s, d)
+    if s.batch_size and s.batch_size > d.train_x.shape[1]:
+        raise CliError(f"--batch-size {s.batch_size}: the {s.data} training set has {d.train_x.shape[1]} examples; "
+                       f"use at most {d.train_x.shape[1]} (that many is full-batch epochs)")
     dtype = jnp.float64 if s.x64 else jnp.float32
     optimizer = common.make_optimizer(s.optimizer, s.lr)
     state = _initial_state(args, s, ckpt, dims, optimizer, dtype)
