@@ -137,12 +137,13 @@ def call_user(fn, *args, timeout=None, **kwargs):
         state["active"] = False
         return result
     except _Stop as stop:
-        raise _error(UserCodeTimeout, fn, None, stop.__traceback__, f"did not finish within {timeout:g} s and was stopped") from None
+        error = _error(UserCodeTimeout, fn, None, stop.__traceback__, f"did not finish within {timeout:g} s and was stopped")
+        raise error.with_traceback(stop.__traceback__) from None  # the printed traceback ends at their line
     except KeyboardInterrupt:
         raise
     except (Exception, SystemExit) as exc:
         what = f"raised {type(exc).__name__}" + (f": {exc}" if str(exc) else "")
-        raise _error(UserCodeError, fn, exc, exc.__traceback__, what) from None
+        raise _error(UserCodeError, fn, exc, exc.__traceback__, what).with_traceback(exc.__traceback__) from None
     finally:
         state["active"] = False
         if armed:
