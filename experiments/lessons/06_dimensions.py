@@ -65,7 +65,9 @@ def cost_with_offsets(offsets, params, X, Y):
 
 
 zeros = {f"{k}{l}": jnp.zeros((n[l], m)) for l in range(L + 1) for k in "ZA" if not (k == "Z" and l == 0)}
-d = jax.grad(cost_with_offsets)(zeros, params, X, Y)  # d["Z3"] = dJ/dZ[3], etc.
+d = jax.jit(jax.grad(cost_with_offsets))(zeros, params, X, Y)  # d["Z3"] = dJ/dZ[3], etc.
+# from here on only shapes and NumPy arithmetic: bring everything to NumPy once
+X, Y, AL, params, g, d, course_grads, caches = jax.tree.map(np.asarray, (X, Y, AL, params, g, d, course_grads, caches))
 
 # %% [markdown]
 # ## Every shape against the rule
@@ -91,7 +93,7 @@ assert X.shape == (n[0], m) and course_grads["dA0"].shape == X.shape
 # (float32: agreement to a few units of 1e-6 relative.)
 
 # %%
-close = lambda a, b: np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=2e-5, atol=1e-6)  # noqa: E731
+close = lambda a, b: np.testing.assert_allclose(a, b, rtol=2e-5, atol=1e-6)  # noqa: E731
 for l in range(1, L + 1):
     A_prev = X if l == 1 else caches[l - 1][0][0]
     dZ_course = m * d[f"Z{l}"]
@@ -108,7 +110,7 @@ print("dW = (1/m) dZ A^T, db = (1/m) sum(dZ), dA[l-1] = W^T dZ, dZ[L] = A[L] - Y
 # Checked before anything is computed; the message names the array, what it expected and what came.
 
 # %%
-bad = {"X with 3 rows": (params, jnp.ones((3, m)), Y),
+bad = {"X with 3 rows": (params, np.ones((3, m), np.float32), Y),
        "W3 transposed": (dict(params, W3=params["W3"].T), X, Y),
        "b2 of shape (1, 5)": (dict(params, b2=params["b2"].T), X, Y)}
 for label, (p, x, y) in bad.items():
