@@ -97,6 +97,15 @@ def check_divisible(m: int, mesh: Mesh) -> None:
             f"a device count that divides {m}")
 
 
+def check_batch_divisible(batch_size: int, mesh: Mesh) -> None:
+    """Minibatch training splits each step's ``batch_size`` columns over the mesh's devices."""
+    d = mesh.shape[BATCH]
+    if batch_size % d:
+        raise ShapeError(
+            f"batch_size = {batch_size} does not split evenly over the {d} devices of the mesh axis {BATCH!r} "
+            f"(each step's batch is divided among them); use a batch_size divisible by {d}")
+
+
 def shard_batch(X, Y, mesh: Mesh):
     """Place ``X`` (n_x, m) and ``Y`` (n_L, m) with their columns split over ``"batch"``."""
     check_divisible(X.shape[1], mesh)
@@ -141,10 +150,12 @@ def _check_Y(Y, m, n_out, output):
     return Y
 
 
-def prepare(params, X, Y, mesh: Mesh, *, hidden: str, output: str):
+def prepare(params, X, Y, mesh: Mesh, *, hidden: str, output: str, split_columns: bool = True):
     """The checks of :func:`dnnjax.inputs.prepare`, then ``(params, X, Y)`` placed on ``mesh``.
 
-    params replicated, X (n_x, m) / Y (n_L, m) split by columns, all in ``W1``'s dtype. NumPy
+    params replicated, X (n_x, m) / Y (n_L, m) split by columns, all in ``W1``'s dtype (with
+    ``split_columns=False``, minibatch training: X/Y replicated, every device can gather any
+    batch; the loop splits each gathered batch over the devices instead). NumPy
     data goes from the host straight to the devices' column blocks. X's checks run on device
     (they work on global arrays); a Y spanning other processes is checked block by block.
     """
@@ -155,8 +166,10 @@ def prepare(params, X, Y, mesh: Mesh, *, hidden: str, output: str):
     Y = _check_Y(Y, m, dims[-1], output)
     if output == "softmax" and dims[-1] < 2:
         raise InvalidValueError(f"output='softmax' needs n_L >= 2 classes; the last layer has {dims[-1]} unit")
-    check_divisible(m, mesh)
+    if split_columns:
+        check_divisible(m, mesh)
     dtype = jax.dtypes.canonicalize_dtype(params["W1"].dtype)  # float64 -> float32 unless x64 is on
-    rep, cols = replicated(mesh), batch_sharding(mesh)
+    rep = replicated(mesh)
+    cols = batch_sharding(mesh) if split_columns else rep
     params = {k: _place(v, dtype, rep) for k, v in params.items()}
     return params, _place(X, dtype, cols), _place(Y, dtype, cols)
