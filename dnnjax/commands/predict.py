@@ -15,7 +15,7 @@ import numpy as np
 
 import dnnjax
 from dnnjax import data
-from dnnjax.commands import common
+from dnnjax.commands import common, run_data
 from dnnjax.commands.common import CliError
 
 SHOW = 20  # predictions printed per split
@@ -45,7 +45,7 @@ def run(args) -> int:
         raise CliError(f"--data: required, since {args.checkpoint} does not say which data it was trained on")
     same = name == meta.get("data")
     with common.precision(meta["dtype"] == "float64"):
-        d = common.load_data(name, args.data_dir, seed=meta.get("data_seed") if same else None,
+        d = run_data.load_data(name, args.data_dir, seed=meta.get("data_seed") if same else None,
                              test_fraction=meta.get("test_fraction", 0.0) if same else 0.0,
                              split=meta.get("split", "random") if same else "stratified",
                              x_mean=meta.get("x_mean") if same else None, x_std=meta.get("x_std") if same else None)

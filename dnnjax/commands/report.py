@@ -10,7 +10,7 @@ import numpy as np
 
 import dnnjax
 from dnnjax import plots
-from dnnjax.commands import common
+from dnnjax.commands import common, run_data
 
 IMAGE_SHAPES = {"digits": (8, 8, 1)}  # data sets whose columns are pictures: misclassified.png
 MAX_SHOWN = 20
@@ -19,7 +19,7 @@ MAX_SHOWN = 20
 class Scorer:
     """Cost and metric of parameters on one split of ``d`` for the given architecture."""
 
-    def __init__(self, d: common.Data, hidden: str, output: str):
+    def __init__(self, d: run_data.Data, hidden: str, output: str):
         self.d, self.hidden, self.output = d, hidden, output
         self.name = "rmse" if d.task == "regression" else "accuracy"
 

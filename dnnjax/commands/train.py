@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 import dnnjax
 from dnnjax import activations, checkpoint, data
-from dnnjax.commands import common, report, settings, train_loop
+from dnnjax.commands import common, report, run_data, settings, train_loop
 from dnnjax.commands.common import CliError
 from dnnjax.inputs import METHODS
 
@@ -112,8 +112,8 @@ def run(args) -> int:
 
 def _architecture(s, d):
     output = s.output or {"regression": "linear", "multiclass": "softmax"}.get(d.task, "sigmoid")
-    common.check_output(d, output)
-    n_x, n_out = d.train_x.shape[0], common.output_units(d, output)
+    run_data.check_output(d, output)
+    n_x, n_out = d.train_x.shape[0], run_data.output_units(d, output)
     dims = [n_x if n == "auto" and i == 0 else n_out if n == "auto" else n for i, n in enumerate(s.layers)]
     if dims[0] != n_x:
         raise CliError(f"--layers: the first entry is {dims[0]} but the {s.data} data has n_x = {n_x} "
@@ -156,7 +156,7 @@ def _shuffle_key(s, ckpt):
 
 def _train(args, s: settings.Settings, ckpt, extra) -> int:
     meta = ckpt.metadata if ckpt else {}
-    d = common.load_data(s.data, args.data_dir, seed=s.data_seed, test_fraction=s.test_fraction, split=s.split,
+    d = run_data.load_data(s.data, args.data_dir, seed=s.data_seed, test_fraction=s.test_fraction, split=s.split,
                          x_mean=meta.get("x_mean"), x_std=meta.get("x_std"))
     output, dims = _architecture(s, d)
     if s.batch_size and s.batch_size > d.train_x.shape[1]:
