@@ -263,3 +263,5 @@ def test_namespace_and_assignment_override():
         check_solution({"np": np})
     report = check_solution(DEEP, assignment="planar")  # week 4 names checked as week 3's: shared ones only
     assert {o.name for o in report.outcomes} == {"initialize_parameters", "compute_cost", "update_parameters"}
+    with pytest.raises(SolutionError, match="defines none of the logistic assignment's functions"):
+        check_solution(DEEP, assignment="logistic")

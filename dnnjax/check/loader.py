@@ -86,12 +86,14 @@ def _cells(path: Path):
     except json.JSONDecodeError as e:
         raise SolutionError(f"{path} is not a notebook: invalid JSON at line {e.lineno} ({e.msg})") from None
     cells = nb.get("cells") if isinstance(nb, dict) else None
+    if cells is None and isinstance(nb, dict) and nb.get("worksheets"):  # nbformat 3 (2014-2015 notebooks)
+        cells = [c for w in nb["worksheets"] for c in w.get("cells", [])]
     if not isinstance(cells, list):
         raise SolutionError(f"{path} is not a notebook: no 'cells' list (nbformat 4 expected)")
     out = []
     for n, cell in enumerate(cells, start=1):
         if isinstance(cell, dict) and cell.get("cell_type") == "code":
-            src = cell.get("source", "")
+            src = cell.get("source", cell.get("input", ""))
             src = "".join(src) if isinstance(src, list) else str(src)
             name = f"{path} [cell {n}]"
             linecache.cache[name] = (len(src), None, src.splitlines(True) or ["\n"], name)

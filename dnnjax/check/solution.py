@@ -92,6 +92,9 @@ def check_solution(path_or_namespace, *, assignment=None, seed=0) -> SolutionRep
                 raise loader.SolutionError(f"{_source(path_or_namespace)} defines no course function "
                                            f"(looked for {', '.join(names)})")
             report = _check(sol, chosen, seed, _source(path_or_namespace), detected=assignment is None)
+            if not report.outcomes:
+                raise loader.SolutionError(f"{_source(path_or_namespace)} defines none of the {chosen} assignment's "
+                                           f"functions ({', '.join(ASSIGNMENTS[chosen].FUNCTIONS)})")
     finally:
         np.random.set_state(state)
     report.seconds = time.perf_counter() - start
