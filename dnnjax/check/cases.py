@@ -3,7 +3,8 @@
 Parameters and data are float64 NumPy arrays drawn from one ``numpy.random.Generator`` (the
 ``--seed``), small so a check is fast: several depths (L = 1, 2, 3, 5), equal and unequal
 widths, several m, non-zero biases. Every network has one exact zero pre-activation (example 0
-of ``X`` is all zeros and ``b1[0] = 0``, so ``Z1[0, 0] == 0``) besides entries of both signs, so a
+of ``X`` is all zeros and ``b1[0] = 0``, so ``Z1[0, 0] == 0``, where the layer has more than one
+unit, so that every layer keeps a non-zero bias) besides entries of both signs, so a
 derivative taken at the wrong side of ReLU's kink shows. Caches come from
 :mod:`dnnjax.course`'s forward pass, so ``Z`` is ``W A + b`` (unlike the course's own test cases).
 """
@@ -26,7 +27,7 @@ def params(rng, dims, *, zero_first_bias=True):
     for l in range(1, len(dims)):
         out[f"W{l}"] = rng.standard_normal((dims[l], dims[l - 1])) / np.sqrt(dims[l - 1]) * 1.5
         out[f"b{l}"] = rng.standard_normal((dims[l], 1)) * 0.5
-    if zero_first_bias:
+    if zero_first_bias and dims[1] > 1:  # keep a non-zero bias in every layer
         out["b1"][0, 0] = 0.0
     return out
 
@@ -49,12 +50,13 @@ def deep_net(rng, dims, m):
 
 
 def layer(rng, n, n_prev, m):
-    """``(A_prev, W, b, Z)`` for one layer: ``A_prev`` column 0 zero and ``b[0] = 0``, so ``Z[0, 0] == 0``."""
+    """``(A_prev, W, b, Z)`` for one layer: ``A_prev`` column 0 zero and (for n > 1) ``b[0] = 0``: ``Z[0, 0] == 0``."""
     A_prev = np.abs(rng.standard_normal((n_prev, m))) if n_prev > 1 else rng.standard_normal((n_prev, m))
     A_prev[:, 0] = 0.0
     W = rng.standard_normal((n, n_prev)) * 1.5 / np.sqrt(n_prev)
     b = rng.standard_normal((n, 1)) * 0.5
-    b[0, 0] = 0.0
+    if n > 1:  # keep a non-zero bias
+        b[0, 0] = 0.0
     return A_prev, W, b, W @ A_prev + b
 
 
