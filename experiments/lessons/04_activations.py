@@ -130,7 +130,7 @@ for ax, dname in zip(axes[0], trained):
         for i, c in enumerate(curves[dname, act]):
             ax.plot(steps, c, color=colors[act], alpha=0.9, lw=1.2, label=f"{act} ({shown(reach[dname, act])} it.)" if i == 0 else None)
     ax.axhline(TARGET, color="grey", ls=":", lw=1)
-    ax.set_xscale("symlog", linthresh=100), ax.set_title(f"{dname}: [2, 10, 10, 1], lr {LR}, Xavier init")
+    ax.set_xscale("symlog", linthresh=100), ax.set_xlim(0, steps[-1]), ax.set_title(f"{dname}: [2, 10, 10, 1], lr {LR}, Xavier init")
     ax.set_xlabel("iteration"), ax.legend(title=f"iterations to cost < {TARGET}", fontsize=9)
 axes[0, 0].set_ylabel("cost")
 save(fig, out, "training_by_activation.png")
