@@ -18,6 +18,7 @@ FUNCTIONS = ("initialize_parameters", "initialize_parameters_deep", "linear_forw
              "L_model_backward", "update_parameters", "two_layer_model", "L_layer_model", "predict")
 HELPERS = ("sigmoid", "relu", "sigmoid_backward", "relu_backward")
 DERIVATIVES = {"sigmoid'": lambda Z: cs.sigmoid(Z) * (1 - cs.sigmoid(Z)), "relu'": lambda Z: (Z > 0) * 1.0,
+               "relu' taken as 1 where Z == 0": lambda Z: (Z >= 0) * 1.0,
                "tanh'": lambda Z: 1 - np.tanh(Z) ** 2, "no derivative (dZ = dA)": lambda Z: np.ones_like(Z)}
 FORWARD = {"sigmoid": cs.sigmoid, "relu": lambda Z: np.maximum(Z, 0), "tanh": np.tanh,
            "no activation (Z itself)": lambda Z: Z}
@@ -95,7 +96,9 @@ def _L_forward_cases(rng, batch):
             out = call(X, p)
             if not isinstance(out, (tuple, list)) or len(out) != 2:
                 raise Fail(["expected (AL, caches)"])
-            expect("AL", out[0], AL, alternatives={"sigmoid hidden layers": _forward_all(X, p, cs.sigmoid)})
+            expect("AL", out[0], AL, alternatives={"sigmoid hidden layers": _forward_all(X, p, cs.sigmoid),
+                                                   "a relu output layer": _forward_all(X, p, FORWARD["relu"],
+                                                                                      FORWARD["relu"])})
             got = out[1]
             if not isinstance(got, (list, tuple)) or len(got) != L:
                 n = len(got) if isinstance(got, (list, tuple)) else type(got).__name__
@@ -106,10 +109,10 @@ def _L_forward_cases(rng, batch):
     return [Case(label, make(dims, m)) for label, dims, m in cs.DEEP_NETS]
 
 
-def _forward_all(X, p, g):
+def _forward_all(X, p, g, out=cs.sigmoid):
     A = X
     for l in range(1, len(p) // 2 + 1):
-        A = (cs.sigmoid if l == len(p) // 2 else g)(p[f"W{l}"] @ A + p[f"b{l}"])
+        A = (out if l == len(p) // 2 else g)(p[f"W{l}"] @ A + p[f"b{l}"])
     return A
 
 
@@ -143,7 +146,8 @@ def _activation_backward_cases(rng, batch):
         A, W, b, Z = cs.layer(rng, n, n_prev, m)
         dA = rng.standard_normal(Z.shape)
         want = batch.add(oracle.layer_backward, dA, A, W, b, activation=act)
-        alts = {k: _linear_grads(dA * d(Z), A, W) for k, d in DERIVATIVES.items() if k != f"{act}'"}
+        alts = {k: _linear_grads(dA * d(Z), A, W) for k, d in DERIVATIVES.items()
+                if k != f"{act}'" and (act == "relu" or "Z == 0" not in k)}
         names = ("dA_prev", "dW", "db")
         kw = {nm: dict(m=m, alternatives={k: v[i] for k, v in alts.items()},
                        masks=masks(Z) if nm != "dA_prev" else None) for i, nm in enumerate(names)}
@@ -167,15 +171,31 @@ def _old_dA_keys(got, L):
     return got
 
 
+def _backward_with(AL, Y, caches, hidden, output):
+    """The course's backward loop with the derivatives ``hidden``/``output`` (``DERIVATIVES`` names)."""
+    grads, L = {}, len(caches)
+    dA = -(Y / AL - (1 - Y) / (1 - AL))
+    for l in range(L, 0, -1):
+        (A_prev, W, _), Z = caches[l - 1]
+        dA, grads[f"dW{l}"], grads[f"db{l}"] = _linear_grads(dA * DERIVATIVES[output if l == L else hidden](Z), A_prev, W)
+        grads[f"dA{l - 1}"] = dA
+    return grads
+
+
 def _L_backward_cases(rng, batch):
     def make(dims, m):
         X, Y, p, AL, caches = cs.deep_net(rng, dims, m)
         want = batch.add(oracle.deep_gradients, X, Y, p)
         L = len(dims) - 1
+        variants = {"sigmoid' in the hidden layers": ("sigmoid'", "sigmoid'"),
+                    "relu' in the output layer": ("relu'", "relu'"),
+                    "relu' taken as 1 where Z == 0": ("relu' taken as 1 where Z == 0", "sigmoid'")}
+        alts = {name: _backward_with(AL, Y, caches, *ds) for name, ds in variants.items()}
 
         def run(call):
             got = _old_dA_keys(call(AL, Y, caches), L)
-            expect_dict("grads", got, want.value, m=m)
+            expect_dict("grads", got, want.value, m=m,
+                        alternatives={k: {name: a[k] for name, a in alts.items()} for k in want.value})
         return run
     return [Case(label, make(dims, m)) for label, dims, m in cs.DEEP_NETS]
 

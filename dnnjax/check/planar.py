@@ -22,7 +22,8 @@ FUNCTIONS = ("layer_sizes", "initialize_parameters", "forward_propagation", "com
 HELPERS = ("sigmoid",)
 # n_y = 1: the 2017-2020 notebooks assert A2.shape == (1, m)
 NETS = (("n_x=2, n_h=4, m=5", (2, 4, 1), 5), ("n_x=3, n_h=5, m=6", (3, 5, 1), 6))
-TANH_DERIVATIVE_LIKE = {"sigmoid'": lambda A1: A1 * (1 - A1), "(1 - A1)**2": lambda A1: (1 - A1) ** 2,
+TANH_DERIVATIVE_LIKE = {"sigmoid'": lambda A1: A1 * (1 - A1), "relu'": lambda A1: (A1 > 0) * 1.0,
+                        "(1 - A1)**2": lambda A1: (1 - A1) ** 2,
                         "no derivative (dZ1 = W2^T dZ2)": lambda A1: np.ones_like(A1)}
 
 
@@ -67,8 +68,9 @@ def _forward_cases(rng, batch):
             out = call(X, p)
             if not isinstance(out, (tuple, list)) or len(out) != 2:
                 raise Fail(["expected (A2, cache)"])
-            expect("A2", out[0], A2, alternatives={f"a {k} hidden layer": hidden(g) for k, g in FORWARD.items()
-                                                   if k in ("relu", "sigmoid")})
+            alts = {f"a {k} hidden layer": hidden(g) for k, g in FORWARD.items() if k in ("relu", "sigmoid")}
+            alts["a tanh output layer"] = np.tanh(p["W2"] @ cache["A1"] + p["b2"])
+            expect("A2", out[0], A2, alternatives=alts)
             got = out[1]
             if not isinstance(got, dict):
                 raise Fail([f"cache: a {type(got).__name__} where the dict {{Z1, A1, Z2, A2}} is expected"])
