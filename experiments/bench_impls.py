@@ -65,16 +65,18 @@ def make_dnnjax(method, gram="auto"):
 
 
 def make_torch(params0, X, Y, hidden, lr):
-    """PyTorch eager with autograd and the same plain gradient-descent update."""
+    """PyTorch eager with autograd and the same plain gradient-descent update (on
+    ``$BENCH_TORCH_DEVICE``, default cpu; experiments/gpu_check.sh sets cuda)."""
     import torch
 
     torch.set_num_threads(os.cpu_count() or 1)
-    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    device = os.environ.get("BENCH_TORCH_DEVICE", "cpu")
+    Xt, Yt = torch.from_numpy(X).to(device), torch.from_numpy(Y).to(device)
     act = torch.relu if hidden == "relu" else torch.tanh
     L = len(params0) // 2
 
     def run(n):
-        p = {k: torch.tensor(v, requires_grad=True) for k, v in params0.items()}
+        p = {k: torch.tensor(v, requires_grad=True, device=device) for k, v in params0.items()}
         for _ in range(n):
             A = Xt
             for l in range(1, L + 1):
@@ -86,7 +88,7 @@ def make_torch(params0, X, Y, hidden, lr):
                 for v in p.values():
                     v -= lr * v.grad
                     v.grad = None
-        return {k: v.detach().numpy() for k, v in p.items()}
+        return {k: v.detach().cpu().numpy() for k, v in p.items()}  # waits for the device
 
     return run
 
