@@ -124,6 +124,9 @@ save(fig, out, "check_per_parameter.png")
 # two slopes. It then disagrees with the (correct) analytic gradient, which takes the slope on
 # one side. Here we place example 0's `z` for hidden unit 1 at `+3e-8`, closer to the kink than
 # `eps = 1e-7`: manual and automatic gradients agree to rounding, finite differences do not.
+# (No `manual=` here: "manual" is dnnjax's own backward pass, which is right.) The verdict says
+# MISMATCH although nothing is wrong: when a check fails only against finite differences, and
+# the network has ReLUs, look for a `z` within `eps` of 0 before looking for a bug.
 
 # %%
 with jax.enable_x64(True):
