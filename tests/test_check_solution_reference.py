@@ -36,41 +36,43 @@ def rng():
 
 
 def test_reference_callees_equal_dnnjax_course(rng):
-    with jax.enable_x64(True):
-        for _, dims, m in cs.DEEP_NETS:
-            X, Y, p, AL, caches = cs.deep_net(rng, dims, m)
-            _same(reference.L_model_forward(X, p), deep.L_model_forward(X, p))
-            _same(reference.L_model_backward(AL, Y, caches), deep.L_model_backward(AL, Y, caches))
-            _same(reference.compute_cost(AL, Y), deep.compute_cost(AL, Y))
-            g = reference.L_model_backward(AL, Y, caches)
-            _same(reference.update_parameters(p, g, 0.1), deep.update_parameters(p, g, 0.1))
-            _same(reference.deep_predict(X, Y, p), (np.asarray(deep.L_model_forward(X, p)[0]) > 0.5) * 1.0)
-        X, Y = cs.data(rng, 2, 5)
-        p = cs.params(rng, (2, 4, 1))
-        A2, cache = reference.forward_propagation(X, p)
-        _same((A2, cache), planar.forward_propagation(X, p))
-        _same(reference.backward_propagation(p, cache, X, Y), planar.backward_propagation(p, cache, X, Y))
-        _same(reference.planar_predict(p, X), planar.predict(p, X))
-        w, b = rng.standard_normal((2, 1)), 0.3
-        _same(reference.propagate(w, b, X, Y), logistic.propagate(w, b, X, Y))
+    """dnnjax.course's own (pure) forward, cost and backward functions, run in one compiled batch."""
+    batch, pairs = oracle.Batch(), []
+    for _, dims, m in cs.DEEP_NETS:
+        X, Y, p, AL, caches = cs.deep_net(rng, dims, m)
+        pairs.append((reference.L_model_forward(X, p), batch.add(oracle.deep_forward, X, p)))
+        pairs.append((reference.L_model_backward(AL, Y, caches), batch.add(deep._L_model_backward, AL, Y, caches)))
+        pairs.append((reference.compute_cost(AL, Y), batch.add(oracle.cost, AL, Y)))
+    X, Y = cs.data(rng, 2, 5)
+    p = cs.params(rng, (2, 4, 1))
+    A2, cache = reference.forward_propagation(X, p)
+    pairs.append(((A2, cache), batch.add(oracle.planar_forward, X, p)))
+    pairs.append((reference.backward_propagation(p, cache, X, Y), batch.add(planar._backward, p, cache, X, Y)))
+    w, b = rng.standard_normal((2, 1)), 0.3
+    g, c = reference.propagate(w, b, X, Y)
+    pairs.append(((c, {"b": g["db"], "w": g["dw"]}), batch.add(logistic._value_and_grad, {"w": w, "b": b}, X, Y)))
+    batch.compute()
+    for ours, course in pairs:
+        _same(ours, course.value)
+    with jax.enable_x64(True):  # the functions without a pure core: a few eager calls
+        steps = {f"d{k}": v for k, v in p.items()}
+        _same(reference.update_parameters(p, steps, 0.1), planar.update_parameters(p, steps, 0.1))
         _same(reference.logistic_predict(w, b, X), logistic.predict(w, b, X))
-        params, grads, costs = reference.optimize(w, b, X, Y, 101, 0.1)
-        _same((params, grads, costs), logistic.optimize(w, b, X, Y, 101, 0.1))
 
 
 def test_oracle_gradients_equal_the_course_backward_pass(rng):
-    batch = oracle.Batch()
-    nets = [cs.deep_net(rng, dims, m) for _, dims, m in cs.DEEP_NETS]
-    want = [batch.add(oracle.deep_gradients, X, Y, p) for X, Y, p, _, _ in nets]
+    """jax.grad of the forward definitions == dnnjax.course's hand-written backward pass."""
+    batch, pairs = oracle.Batch(), []
+    for _, dims, m in cs.DEEP_NETS:
+        X, Y, p, AL, caches = cs.deep_net(rng, dims, m)
+        pairs.append((batch.add(oracle.deep_gradients, X, Y, p), batch.add(deep._L_model_backward, AL, Y, caches)))
     X, Y = cs.data(rng, 3, 6)
     p = cs.params(rng, (3, 5, 1))
-    planar_want = batch.add(oracle.planar_gradients, X, Y, p)
+    _, cache = reference.forward_propagation(X, p)
+    pairs.append((batch.add(oracle.planar_gradients, X, Y, p), batch.add(planar._backward, p, cache, X, Y)))
     batch.compute()
-    with jax.enable_x64(True):
-        for (X_, Y_, p_, AL, caches), res in zip(nets, want):
-            _same(res.value, deep.L_model_backward(AL, Y_, caches))
-        A2, cache = planar.forward_propagation(X, p)
-        _same(planar_want.value, planar.backward_propagation(p, cache, X, Y))
+    for ours, course in pairs:
+        _same(ours.value, course.value)
 
 
 def test_relu_derivative_at_zero_is_zero_like_the_course(rng):
