@@ -133,7 +133,7 @@ def test_ctrl_c_in_process_stops_saves_and_resumes_exactly(tmp_path, capsys, mon
 
 def test_sigint_to_a_subprocess_without_terminal(tmp_path):
     """A real Ctrl-C: SIGINT to `python -m dnnjax train` (stdin, stdout, stderr not terminals)
-    once it logs; it stops at a chunk boundary, exits 130 with one line naming the command that
+    once it logs; it stops at the end of the chunk in flight, exits 130 with one line naming the command that
     resumes it, and that command completes the run."""
     folder = tmp_path / "run"
     argv = [sys.executable, "-m", "dnnjax", "train", "--data", "flower", "--iterations", "200000",
@@ -153,7 +153,7 @@ def test_sigint_to_a_subprocess_without_terminal(tmp_path):
     lines = [x for x in err.splitlines() if x.strip()]
     assert len(lines) == 1 and lines[0].startswith("dnnjax: interrupted at iteration "), err
     stopped = checkpoint.load(folder / "checkpoint.npz")[1]["iterations"]
-    assert 10000 < stopped < 200000 and stopped % 10000 == 0
+    assert 10000 < stopped < 200000  # at a chunk's end: a logged point, or a cut of a long chunk
     command = shlex.split(lines[0].split("resume with: ", 1)[1])
     assert command[:2] == ["dnnjax", "train"]
     resumed = subprocess.run([sys.executable, "-m", "dnnjax", *command[1:]], capture_output=True, text=True,
@@ -204,3 +204,18 @@ def test_resume_refuses_what_it_cannot_continue(tmp_path, capsys):
     assert_one_line_error(rc, err, "edited.npz", "optimizer state", "(5, 2)")
     rc, out, err = run_cli(capsys, *resume, "--optimizer", "momentum", "--reset-optimizer", "--iterations", 20)
     assert rc == 0, err
+
+
+def test_long_chunks_are_cut_so_ctrl_c_is_honoured_soon():
+    """A chunk that would run past MAX_CHUNK_S at the measured speed ends early, at a multiple
+    of a power of two (so the few chunk lengths compile once); chunk ends always include the
+    logged and checkpoint units."""
+    assert train_loop.boundaries(30, 100, 20, 25) == [40, 50, 60, 75, 80, 100]
+    assert train_loop.next_stop(0, 1000, None) == 1000  # nothing measured yet, not long
+    assert train_loop.next_stop(0, 10000, None) == 128  # nothing measured yet: probe the speed
+    assert train_loop.next_stop(200, 10000, None) == 256
+    assert train_loop.next_stop(0, 100, 1e-3) == 100  # 0.1 s: no cut
+    assert train_loop.next_stop(0, 10000, 1e-3) == 256  # 0.256 s <= TARGET_CHUNK_S < 0.512 s
+    assert train_loop.next_stop(300, 10000, 1e-3) == 512  # back on the multiples of 256
+    assert train_loop.next_stop(9990, 10000, 1e-3) == 10000
+    assert train_loop.next_stop(7, 9, 3.0) == 8  # slower than the target per unit: one unit a chunk

@@ -3,7 +3,9 @@ run can log test metrics, write checkpoints and stop on Ctrl-C between chunks.
 
 Chunk boundaries are the logged units (multiples of ``--log-every``), the checkpoint units
 (multiples of ``--checkpoint-every``) and the end; a unit is an iteration (full batch) or an
-epoch (minibatch). Each chunk is one ``fit(..., opt_state=, start=, return_state=True)`` from
+epoch (minibatch). A chunk that would take longer than :data:`MAX_CHUNK_S` at the measured
+speed is cut at multiples of a power of two that take about :data:`TARGET_CHUNK_S`, so Ctrl-C
+is honoured within a second or two whatever ``--log-every`` is. Each chunk is one ``fit(..., opt_state=, start=, return_state=True)`` from
 the previous one's state, so the chunks together are exactly one run (``fit`` numbers
 iterations, shuffles epochs and logs costs from the absolute ``start``), and repeated chunk
 lengths reuse one compiled program. A SIGINT sets a flag (:class:`StopRequest`) that the loop
@@ -13,10 +15,15 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 import dnnjax
+
+
+MAX_CHUNK_S, TARGET_CHUNK_S = 1.0, 0.5
+PROBE_UNITS = 128  # before any speed is known, a chunk longer than 8 x this starts with this many
 
 
 @dataclass
@@ -74,6 +81,20 @@ def boundaries(start: int, end: int, log_every: int, checkpoint_every: int | Non
     return sorted(stops)
 
 
+def next_stop(done: int, stop_at: int, seconds_per_unit: float | None) -> int:
+    """Where the chunk from ``done`` ends: ``stop_at``, or earlier when that would take longer than
+    :data:`MAX_CHUNK_S`, at the next multiple of the largest power of two units taking at most
+    :data:`TARGET_CHUNK_S` (so the few chunk lengths repeat and compile once). With no speed
+    measured yet, a long chunk is probed with :data:`PROBE_UNITS` first."""
+    if seconds_per_unit is None:
+        long = stop_at - done > 8 * PROBE_UNITS
+        return min(stop_at, (done // PROBE_UNITS + 1) * PROBE_UNITS) if long else stop_at
+    if (stop_at - done) * seconds_per_unit <= MAX_CHUNK_S:
+        return stop_at
+    step = 1 << max(0, int(TARGET_CHUNK_S / seconds_per_unit).bit_length() - 1)
+    return min(stop_at, (done // step + 1) * step)
+
+
 def train(state: RunState, X, Y, *, end: int, fit_kwargs: dict, minibatch: bool, log_every: int,
           checkpoint_every: int | None, stop: StopRequest, measure: Callable | None,
           on_log: Callable, on_chunk: Callable, save: Callable) -> bool:
@@ -85,24 +106,33 @@ def train(state: RunState, X, Y, *, end: int, fit_kwargs: dict, minibatch: bool,
     """
     length = "num_epochs" if minibatch else "num_iterations"
     h = state.history
+    seconds_per_unit, lengths = None, set()  # the fastest chunk so far; the chunk lengths run
     for stop_at in boundaries(state.done, end, log_every, checkpoint_every):
-        a = state.done
-        test = measure(state.params) if measure is not None and a % log_every == 0 else None
-        params, costs, ts = dnnjax.fit(state.params, X, Y, opt_state=state.opt_state, start=a, return_state=True,
-                                       log_every=log_every, **{length: stop_at - a}, **fit_kwargs)
-        state.params, state.opt_state, state.done = params, ts.opt_state, ts.step
-        first = -(-a // log_every) * log_every  # fit logs the multiples of log_every: here at most a itself
-        for k, c in enumerate(costs.tolist()):
-            t = test if k == 0 else None
-            h.counts.append(first + k * log_every)
-            h.costs.append(float(c))
-            h.test_costs.append(None if t is None else t[0])
-            h.test_metrics.append(None if t is None else t[1])
-            on_log(h.counts[-1], h.costs[-1], t)
-        on_chunk(state.done)
-        if state.done < end:
-            if checkpoint_every and state.done % checkpoint_every == 0:
-                save(state)
-            if stop.requested:
-                return True
+        while state.done < stop_at:
+            a = state.done
+            b = next_stop(a, stop_at, seconds_per_unit)
+            test = measure(state.params) if measure is not None and a % log_every == 0 else None
+            t0 = time.perf_counter()
+            params, costs, ts = dnnjax.fit(state.params, X, Y, opt_state=state.opt_state, start=a,
+                                           return_state=True, log_every=log_every, **{length: b - a}, **fit_kwargs)
+            costs = costs.tolist()  # waits for the chunk
+            speed = (time.perf_counter() - t0) / (b - a)
+            if seconds_per_unit is None or b - a in lengths:  # a new length's first chunk also compiled
+                seconds_per_unit = speed if seconds_per_unit is None else min(seconds_per_unit, speed)
+            lengths.add(b - a)
+            state.params, state.opt_state, state.done = params, ts.opt_state, ts.step
+            first = -(-a // log_every) * log_every  # fit logs the multiples of log_every: here at most a itself
+            for k, c in enumerate(costs):
+                t = test if k == 0 and first == a else None
+                h.counts.append(first + k * log_every)
+                h.costs.append(float(c))
+                h.test_costs.append(None if t is None else t[0])
+                h.test_metrics.append(None if t is None else t[1])
+                on_log(h.counts[-1], h.costs[-1], t)
+            on_chunk(state.done)
+            if state.done < end:
+                if checkpoint_every and state.done % checkpoint_every == 0:
+                    save(state)
+                if stop.requested:
+                    return True
     return False
