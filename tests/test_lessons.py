@@ -25,10 +25,23 @@ def test_lessons_found():
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
+def test_lesson_is_a_percent_notebook(path):
+    """jupytext's percent format: a markdown title cell "Lesson N: ..." first, then text and code cells."""
+    text = path.read_text()
+    number = int(path.name[:2])
+    assert text.startswith(f"# %% [markdown]\n# # Lesson {number}: "), text[:80]
+    cells = text.split("\n# %%")
+    markdown = [c for c in cells if c.lstrip("# %").startswith("[markdown]")]
+    assert len(markdown) >= 3 and len(cells) - len(markdown) >= 3, (len(cells), len(markdown))
+    assert all(line.startswith("#") or not line.strip() for c in markdown for line in c.splitlines()[1:])
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=[p.stem for p in LESSONS])
 def test_lesson_runs(path, tmp_path, monkeypatch, capsys):
     monkeypatch.syspath_prepend(str(LESSONS_DIR))  # for `from _lesson import ...`, as when run as a script
     monkeypatch.setenv("DNNJAX_NO_COMPILE_CACHE", "1")
-    monkeypatch.setattr(sys, "argv", [str(path), "--quick", "--out", str(tmp_path)])
+    # "-f kernel.json" is what Jupyter's kernel passes: a lesson must ignore what it does not know
+    monkeypatch.setattr(sys, "argv", [str(path), "--quick", "--out", str(tmp_path), "-f", "kernel.json"])
     runpy.run_path(str(path), run_name="__main__")
     plt.close("all")
     pngs = sorted(tmp_path.glob("*.png"))
