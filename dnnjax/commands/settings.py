@@ -81,7 +81,7 @@ def resolve(args, meta: dict | None) -> Settings:
         given = getattr(args, key)
         if given is not None and given != value:
             flag = "--" + key.replace("_", "-")
-            has = "full batch" if key == "batch_size" and value is None else value
+            has = "full batch" if key in ("batch_size", "shuffle_seed") and value is None else value
             raise CliError(f"{flag} {given} contradicts the checkpoint given to --resume, which has {has}; "
                            f"leave {flag} out to continue with the checkpoint's")
     dims = list(meta["layer_dims"])
