@@ -3,8 +3,7 @@
     dnnjax demo [--out DIR] [--x64]                       the course's planar models, no downloads
     dnnjax train --data flower --layers 2,4,1 --hidden tanh --lr 1.2 --iterations 10000
     dnnjax train --resume runs/train-flower-.../checkpoint.npz --iterations 5000
-    dnnjax train --data digits --layers auto,64,auto --hidden relu --optimizer adam --lr 0.003 \
-        --batch-size 32 --epochs 40 --test-fraction 0.2 --checkpoint-every 10   (Ctrl-C: exit 130)
+    dnnjax train --data digits --optimizer adam --lr 0.003 --batch-size 32 --epochs 40 --test-fraction 0.2
     dnnjax gradcheck --layers 4,5,3,1 --hidden relu --output sigmoid      (float64; --float32 to compare)
     dnnjax predict --checkpoint runs/train-flower-.../checkpoint.npz
     dnnjax check my_solution.ipynb                        a learner's own week 2/3/4 code, function by function
