@@ -11,7 +11,7 @@ import numpy as np
 from dnnjax.check import cases as cs
 from dnnjax.check import oracle, props
 from dnnjax.check.deep_models import helper_cases, masks, model_cases, predict_cases
-from dnnjax.check.runner import MODEL_TIMEOUT, PIECE_TIMEOUT, Case, Fail, expect, expect_dict, expect_tuple
+from dnnjax.check.runner import MODEL_TIMEOUT, PIECE_TIMEOUT, Case, Fail, expect, expect_dict, expect_tuple, pair
 
 FUNCTIONS = ("initialize_parameters", "initialize_parameters_deep", "linear_forward", "linear_activation_forward",
              "L_model_forward", "compute_cost", "linear_backward", "linear_activation_backward",
@@ -59,9 +59,7 @@ def _linear_forward_cases(rng, batch):
         want = batch.add(oracle.layer_forward, A, W, b)
 
         def run(call):
-            out = call(A, W, b)
-            if not isinstance(out, (tuple, list)) or len(out) != 2:
-                raise Fail(["expected (Z, cache)"])
+            out = pair(call(A, W, b), ("Z", "cache"), want.value[1])
             expect("Z", out[0], want.value[1], alternatives={"W A (without + b)": W @ A})
             _expect_cache("cache", out[1], A, W, b)
         return run
@@ -74,9 +72,7 @@ def _activation_forward_cases(rng, batch):
         want = batch.add(oracle.layer_forward, A_prev, W, b, activation=act)
 
         def run(call):
-            out = call(A_prev, W, b, act)
-            if not isinstance(out, (tuple, list)) or len(out) != 2:
-                raise Fail(["expected (A, cache)"])
+            out = pair(call(A_prev, W, b, act), ("A", "cache"), want.value[0])
             others = {k: f(Z) for k, f in FORWARD.items() if k != act}
             expect("A", out[0], want.value[0], alternatives=others)
             _expect_cache("cache", out[1], A_prev, W, b, want.value[1])
@@ -93,9 +89,7 @@ def _L_forward_cases(rng, batch):
 
         def run(call):
             AL, caches = want.value
-            out = call(X, p)
-            if not isinstance(out, (tuple, list)) or len(out) != 2:
-                raise Fail(["expected (AL, caches)"])
+            out = pair(call(X, p), ("AL", "caches"), AL)
             expect("AL", out[0], AL, alternatives={"sigmoid hidden layers": _forward_all(X, p, cs.sigmoid),
                                                    "a relu output layer": _forward_all(X, p, FORWARD["relu"],
                                                                                       FORWARD["relu"])})

@@ -12,7 +12,7 @@ import numpy as np
 from dnnjax.check import cases as cs
 from dnnjax.check import oracle
 from dnnjax.check.reference import LOGISTIC as REF
-from dnnjax.check.runner import MODEL_TIMEOUT, PIECE_TIMEOUT, Case, Fail, expect, expect_dict
+from dnnjax.check.runner import MODEL_TIMEOUT, PIECE_TIMEOUT, Case, Fail, expect, expect_dict, pair
 
 FUNCTIONS = ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model")
 HELPERS = ()
@@ -30,9 +30,7 @@ def _sigmoid_cases(rng):
 
 def _zeros_cases(rng):
     def run(call):
-        out = call(5)
-        if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise Fail(["expected (w, b)"])
+        out = pair(call(5), ("w", "b"), np.zeros((5, 1)))
         expect("w", out[0], np.zeros((5, 1)))
         if np.size(out[1]) != 1:
             raise Fail([f"b: shape {np.shape(out[1])} where a number (0.0) is expected"])
@@ -53,9 +51,7 @@ def _propagate_cases(rng, batch):
 
         def run(call):
             grads, cost = want.value
-            out = call(w, b, X, Y)
-            if not isinstance(out, (tuple, list)) or len(out) != 2:
-                raise Fail(["expected (grads, cost)"])
+            out = pair(call(w, b, X, Y), ("grads", "cost"), grads)
             expect_dict("grads", out[0], grads, m=m, axis_names={"dw": ("n_x", "1")})
             expect("cost", out[1], cost, m=m)
         return run

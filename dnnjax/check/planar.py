@@ -15,7 +15,7 @@ from dnnjax.check import cases as cs
 from dnnjax.check import oracle, props
 from dnnjax.check.deep import FORWARD, cost_cases, update_cases
 from dnnjax.check.reference import PLANAR as REF
-from dnnjax.check.runner import MODEL_TIMEOUT, PIECE_TIMEOUT, Case, Fail, expect, expect_dict
+from dnnjax.check.runner import MODEL_TIMEOUT, PIECE_TIMEOUT, Case, Fail, expect, expect_dict, pair
 
 FUNCTIONS = ("layer_sizes", "initialize_parameters", "forward_propagation", "compute_cost",
              "backward_propagation", "update_parameters", "nn_model", "predict")
@@ -65,9 +65,7 @@ def _forward_cases(rng, batch):
 
         def run(call):
             A2, cache = want.value
-            out = call(X, p)
-            if not isinstance(out, (tuple, list)) or len(out) != 2:
-                raise Fail(["expected (A2, cache)"])
+            out = pair(call(X, p), ("A2", "cache"), A2)
             alts = {f"a {k} hidden layer": hidden(g) for k, g in FORWARD.items() if k in ("relu", "sigmoid")}
             alts["a tanh output layer"] = np.tanh(p["W2"] @ cache["A1"] + p["b2"])
             expect("A2", out[0], A2, alternatives=alts)

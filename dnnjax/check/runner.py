@@ -109,6 +109,18 @@ def expect_dict(label, got, expected, **kw):
         raise Fail([f"{label}:"] + [f"  {ln}" for ln in lines])
 
 
+def pair(out, names, first=None):
+    """``out`` as the pair ``names``; "outputs swapped" when its second item is the expected first one."""
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        what = dg.as_values(out)[1] or f"an array of shape {np.shape(out)}"
+        raise Fail([f"returned {what} where the pair ({names[0]}, {names[1]}) is expected"])
+    swapped = (isinstance(out[1], dict) and not isinstance(out[0], dict)) if isinstance(first, dict) else (
+        first is not None and bool(dg.diagnose(out[0], first)) and not dg.diagnose(out[1], first))
+    if swapped:
+        raise Fail([f"outputs swapped: returns ({names[1]}, {names[0]}) where ({names[0]}, {names[1]}) is expected"])
+    return out
+
+
 def expect_tuple(label, got, expected: dict, **kw):
     """``got`` a tuple/list of ``len(expected)`` items matching the named ``expected`` values.
 
