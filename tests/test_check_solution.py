@@ -262,6 +262,20 @@ def test_helper_file_next_to_the_solution_is_used(tmp_path):
     assert "dnn_utils_v2" not in sys.modules
 
 
+def test_a_wrong_helper_file_next_to_the_solution_is_named(tmp_path):
+    (tmp_path / "dnn_utils_v2.py").write_text(
+        "import numpy as np\n"
+        "def sigmoid(Z):\n    return 1 / (1 + np.exp(-Z)), Z\n"
+        "def relu(Z):\n    return np.maximum(0, Z), Z\n"
+        "def relu_backward(dA, cache):\n    dZ = np.array(dA, copy=True)\n    dZ[cache < 0] = 0\n    return dZ\n"
+        "def sigmoid_backward(dA, cache):\n    s = 1 / (1 + np.exp(-cache))\n    return dA * s * (1 - s)\n")
+    path = tmp_path / "w4.py"
+    path.write_text(DEEP.read_text())
+    report = check_solution(path)
+    assert report.failed == ["linear_activation_backward"]
+    assert "relu_backward (from dnn_utils_v2)" in str(report) and "where Z == 0" in str(report)
+
+
 def test_namespace_and_assignment_override():
     def sigmoid(z):
         return 1 / (1 + np.exp(-z))

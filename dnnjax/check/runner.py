@@ -185,6 +185,27 @@ def run_cases(fn, name, solution, cases, namespace, timeout):
     return failure, passed
 
 
+def _own_callees(fn, name, solution, reference) -> list:
+    """The course functions / helpers ``fn`` calls that are not dnnjax's in the learner's namespace:
+    their own definitions, or a helper module of theirs (a ``dnn_utils.py`` next to the file)."""
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return []
+    found = []
+    for n in sorted(referenced_names(code)):
+        obj = solution.namespace.get(n)
+        if n != name and n in reference and obj is not None and obj is not reference[n] \
+                and not str(getattr(obj, "__module__", "")).startswith("dnnjax"):
+            found.append(n)
+    return found
+
+
+def _named(n, solution):
+    if n in solution.defined:
+        return n
+    return f"{n} (from {getattr(solution.namespace[n], '__module__', '?')})"
+
+
 def check_function(name, solution, cases, reference, outcomes, *, timeout=PIECE_TIMEOUT):
     """:class:`Outcome` of the learner's ``name``: in isolation, then with their own callees."""
     fn = solution.defined[name]
@@ -192,9 +213,7 @@ def check_function(name, solution, cases, reference, outcomes, *, timeout=PIECE_
     failure, _ = run_cases(fn, name, solution, cases, isolated, timeout)
     if failure:
         return Outcome(name, False, failure)
-    code = getattr(fn, "__code__", None)
-    own = sorted(n for n in referenced_names(code) if n in reference and n in solution.defined
-                 and n != name) if code else []
+    own = _own_callees(fn, name, solution, reference)
     if not own:
         return Outcome(name, True)
     failure, _ = run_cases(fn, name, solution, cases, dict(solution.namespace), timeout)
@@ -204,5 +223,7 @@ def check_function(name, solution, cases, reference, outcomes, *, timeout=PIECE_
     if broken:
         return Outcome(name, True, [f"correct with dnnjax's {', '.join(broken)}; with your own "
                                     f"{', '.join(broken)} (see there) it gives wrong results too"], own_fails=True)
+    alone = " (each of which passes alone)" if all(n in outcomes for n in own) else ""
     return Outcome(name, False, [f"correct with dnnjax's {', '.join(own)}, but wrong with your own "
-                                 f"(each of which passes alone):"] + [f"  {ln}" for ln in failure])
+                                 f"{', '.join(_named(n, solution) for n in own)}{alone}:"]
+                   + [f"  {ln}" for ln in failure])
