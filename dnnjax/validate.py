@@ -35,7 +35,9 @@ def _all_finite(x) -> bool:
     if not is_concrete(x):
         return True
     if isinstance(x, jax.Array):
-        return bool(jnp.all(jnp.isfinite(x)))
+        # eagerly, even when called while tracing (a concrete X closed over by a user's jit)
+        with jax.ensure_compile_time_eval():
+            return bool(jnp.all(jnp.isfinite(x)))
     return bool(np.all(np.isfinite(x)))
 
 
@@ -112,9 +114,12 @@ def params(p) -> tuple[int, ...]:
         if l == 1:
             dims.append(ws[1])
         elif ws[1] != dims[-1]:
+            # n[l] is best read off b{l} when it is a column; else W's own first axis
+            n_l = bs[0] if len(bs) == 2 and bs[1] == 1 else ws[0]
+            hint = "; it looks transposed" if ws == (dims[-1], n_l) else ""
             raise ShapeError(
-                f"params['W{l}'] must have shape (n[{l}], n[{l-1}]) = ({ws[0]}, {dims[-1]}) "
-                f"to follow W{l-1}; got {ws}")
+                f"params['W{l}'] must have shape (n[{l}], n[{l-1}]) = ({n_l}, {dims[-1]}) "
+                f"to follow W{l-1} of shape ({dims[-1]}, {dims[-2]}); got {ws}{hint}")
         dims.append(ws[0])
         if bs != (ws[0], 1):
             raise ShapeError(f"params['b{l}'] must have shape (n[{l}], 1) = ({ws[0]}, 1); got {bs}")
