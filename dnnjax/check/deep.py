@@ -204,15 +204,15 @@ def update_cases(rng, nets):
         def run(call):
             got = call(p, grads, *([lr] if lr is not None else []))
             rate = 1.2 if lr is None else lr
-            steps = {f"{k} - old {k}": -rate * grads[f"d{k}"] for k in p}
+            steps = {k: -rate * grads[f"d{k}"] for k in p}
             if not isinstance(got, dict):
                 expect_dict("parameters", got, p)
             missing = [k for k in p if k not in got]
             if missing:
                 raise Fail([f"parameters: missing keys {missing} (expected {list(p)})"])
-            moved = {f"{k} - old {k}": (np.asarray(got[k], float) - p[k]) if np.shape(got[k]) == p[k].shape
+            moved = {k: (np.asarray(got[k], float) - p[k]) if np.shape(got[k]) == p[k].shape
                      else got[k] for k in p}
-            expect_dict(f"the update (new parameters - old), learning_rate {rate}", moved, steps)
+            expect_dict(f"the update (each new parameter minus the old one), learning_rate {rate}", moved, steps)
         return run
     return [Case(label, make(dims, lr)) for label, dims, lr in nets]
 
