@@ -6,6 +6,10 @@ names it defines (``assignment=`` overrides); every course function of that assi
 (and any of the course's helpers it redefines) is checked on consistent random inputs drawn from
 ``seed``, in isolation and then with the learner's own callees (:mod:`dnnjax.check.runner`).
 NumPy's global RNG state is restored afterwards (the learner's functions seed it).
+
+Values are compared with :func:`dnnjax.check.diagnose.diagnose`'s ``rtol=1e-6, atol=1e-9``: both
+sides compute in float64 and agree to ~1e-15 for correct code, so the margin only admits other
+summation orders and learners' float32 arrays; every bug class we know is off by far more.
 """
 from __future__ import annotations
 
