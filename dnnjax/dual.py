@@ -8,11 +8,29 @@ span of the data: ``dW1 = dZ1 X^T`` (``1/m`` inside ``dZ1``), so
 The loop therefore carries ``P = W1 X`` (n_1, m) and updates it with the Gram matrix
 ``G = X^T X`` (m, m), computed once per ``fit``: each iteration costs ``2 n_1 m^2`` flops for
 the first layer instead of ``4 n_1 n_x m``, a large saving when ``m << n_x`` (the cat images:
-n_x = 12288, m = 209). ``W1`` is rebuilt with one product at the end of every logging chunk,
-where ``P`` is also recomputed from it, so rounding drift never spans more than one chunk.
-The iterates are the course's gradient-descent iterates; only the rounding differs (tests:
-equal to the primal loop to 1e-10 in float64). Only for ``optimizer=None`` (an optax
-optimizer's update is not a fixed multiple of the gradient), without a device mesh.
+n_x = 12288, m = 209). Every :data:`SEGMENT` iterations (and at the end of every logging
+chunk) ``W1`` is rebuilt with one product and ``P`` recomputed from it.
+
+**Why segments (float32).** The carried ``P`` picks up the rounding of every step since it
+was last recomputed, and ``dZ1 G`` rounds worse than the primal products: for all-positive data
+(pixels in [0, 1]) ``G`` is dominated by its rank-one part (entries ~2000-3000 against
+example-to-example differences of ~10-800), so each product cancels large terms. Most of the
+time that error is harmless, but a ReLU run passes moments where a few pre-activations sit at
+zero, and there an error of ~1e-6 decides which side they fall on. Carried for whole chunks
+of 50 iterations or more, the float32 Gram form fell on the other side far more often than the
+primal float32 loop: 8.5e-4 from float64 against 7e-7 (uniform data, 300 iterations), and on
+the cat images after 2500 iterations a geometric mean of 4e-4 to 8e-3 over six nudged starts
+against 1.8e-4 for the primal loop. Rebuilding every 10 iterations brings it to the primal
+loop's distribution (1.0e-4) for one primal-sized pair of products per 10 iterations. Also
+measured, and not enough: ``P = P0 - lr S G`` from the running sum, Kahan summation of ``P``,
+``G`` from float64 (rounded, or as a float32 pair), and centring ``X`` (exact for uniform data,
+3-5x the primal distance on the cat images). A single run can still fall either way (so can
+the primal loop: its two methods differ by up to 100x there); ``experiments/gram_drift.py``
+measures it.
+
+The iterates are the course's gradient descent; only the rounding differs. Only for
+``optimizer=None`` (an optax optimizer's update is not a fixed multiple of the gradient),
+without a device mesh.
 """
 from __future__ import annotations
 
@@ -24,6 +42,7 @@ from dnnjax.compiled import platform_jit
 
 MAX_M = 4096  # G is (m, m): 64 MiB in float32 at this size
 MIN_CHUNK = 10  # each chunk pays two (n_1, n_x, m) products to rebuild W1 and P
+SEGMENT = 10  # iterations between rebuilds of W1 and P inside a chunk (see the module docstring)
 
 
 def worthwhile(n_x: int, m: int, log_every: int) -> bool:
@@ -51,8 +70,9 @@ def value_and_grad(P, rest, Y, hidden: str, output: str, method: str):
     return cost, dZ1, g
 
 
-def train_chunks(params, X, Y, G, learning_rate, start, *, config, n_chunks, chunk):
-    """Like :func:`dnnjax.train.train_chunks` (plain GD), first layer in dual form."""
+def train_chunks(params, X, Y, G, learning_rate, start, *, config, n_chunks, chunk, segment=SEGMENT):
+    """Like :func:`dnnjax.train.train_chunks` (plain GD), first layer in dual form, ``W1``
+    rebuilt every ``segment`` iterations. Returns ``(params, costs (n_chunks,), bad)``."""
     hidden, output, method = config
 
     def step(carry, _):
@@ -64,13 +84,22 @@ def train_chunks(params, X, Y, G, learning_rate, start, *, config, n_chunks, chu
         bad = jnp.where((bad < 0) & ~jnp.isfinite(cost), it, bad)
         return (P, S, rest, it + 1, bad), cost
 
-    def run_chunk(carry, _):
+    def run_segment(carry, length):
         params, it, bad = carry
         W1 = params["W1"]
         rest = {k: v for k, v in params.items() if k != "W1"}
         P = W1 @ X
-        (P, S, rest, it, bad), costs = jax.lax.scan(step, (P, jnp.zeros_like(P), rest, it, bad), length=chunk)
+        (P, S, rest, it, bad), costs = jax.lax.scan(step, (P, jnp.zeros_like(P), rest, it, bad), length=length)
         return (dict(rest, W1=W1 - learning_rate * (S @ X.T)), it, bad), costs[0]
+
+    full, rest = divmod(chunk, segment)
+
+    def run_chunk(carry, _):
+        if full:
+            carry, firsts = jax.lax.scan(lambda c, _: run_segment(c, segment), carry, length=full)
+        if rest:
+            carry, last = run_segment(carry, rest)
+        return carry, (firsts[0] if full else last)
 
     carry0 = (params, jnp.asarray(start, jnp.int32), jnp.asarray(-1, jnp.int32))
     (params, it, bad), costs = jax.lax.scan(run_chunk, carry0, length=n_chunks)
@@ -79,4 +108,5 @@ def train_chunks(params, X, Y, G, learning_rate, start, *, config, n_chunks, chu
     return params, costs, bad
 
 
-train_chunks_jit = platform_jit(train_chunks, static_argnames=("config", "n_chunks", "chunk"), donate_argnames=("params",))
+train_chunks_jit = platform_jit(train_chunks, static_argnames=("config", "n_chunks", "chunk", "segment"),
+                                donate_argnames=("params",))
