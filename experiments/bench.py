@@ -6,7 +6,9 @@ Each implementation in its own process (so thread pools of different libraries n
 compete), interleaved repetitions (each repetition runs every implementation once, in turn,
 with a pause before each run, so machine noise hits them alike), medians reported. Every implementation trains the
 same network from the same float32 initial parameters with full-batch gradient descent; the
-final costs are compared so a fast wrong answer shows. Figures: time per iteration, the ratio
+final costs are compared so a fast wrong answer shows, and the final parameters against a
+float64 run of the course's algorithm (any more than 2x further from it than NumPy's float32
+run is flagged: a fast path that drifts is not the same algorithm). Figures: time per iteration, the ratio
 to the NumPy reference, achieved GFLOP/s (the algorithm's necessary matmul FLOPs: forward,
 dW and dA[l-1] for l >= 2), the fraction of the machine's matmul peak measured in this run
 (float32 2048^3 GEMM, the faster of XLA and NumPy, each measured in its own process), and dnnjax's compile time, separately.
@@ -26,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_impls import available  # noqa: E402
+from bench_impls import available, make_numpy  # noqa: E402
 from bench_ratios import ratio_lines  # noqa: E402
 from bench_sweep import report as sweep_report  # noqa: E402
 from bench_sweep import sweep_worker  # noqa: E402
@@ -46,6 +48,7 @@ SWEEP = ([2, 4, 1], 400, "tanh", 1.2, 2000)  # "sweep": 64 of these planar model
 # the issue's targets: dnnjax fit / NumPy reference (the faster method), and the sweep's cost ratio
 TARGETS = {"cat-deep": 4.5, "planar": 14.0, "logistic": 1.3, "wide": 2.8}
 WIDE_PEAK_FRACTION = 0.85
+FAR = 2.0  # flag an implementation whose final parameters are > FAR x further from float64 than NumPy float32's
 
 
 def flops_per_iteration(dims, m):
@@ -73,6 +76,21 @@ def cost64(p, X, Y, hidden):
         Z = p[f"W{l}"].astype(np.float64) @ A + p[f"b{l}"].astype(np.float64)
         A = (np.maximum(Z, 0) if hidden == "relu" else np.tanh(Z)) if l < L else Z
     return float(np.mean(np.logaddexp(0, A) - Y * A))
+
+
+def rel_distance(p, ref):
+    """``max_k ||p[k] - ref[k]|| / ||ref[k]||`` over the parameters (Frobenius norms)."""
+    return max(float(np.linalg.norm(np.asarray(p[k], np.float64) - ref[k]) / np.linalg.norm(ref[k])) for k in ref)
+
+
+def float64_distances(spec, finals):
+    """Each implementation's final parameters against a float64 run of the same algorithm
+    (the course's NumPy loop in float64, from the same float32 initial parameters)."""
+    dims, m, hidden, lr, n = spec
+    p0, X, Y = make_problem(dims, m)
+    as64 = lambda a: a.astype(np.float64)
+    ref = make_numpy({k: as64(v) for k, v in p0.items()}, as64(X), as64(Y), hidden, lr)(n)
+    return {label: rel_distance(p, ref) for label, p in finals.items()}
 
 
 def _peak_worker(conn, which, reps, n):
@@ -118,14 +136,14 @@ def _worker(conn, label, spec):
     t = time.perf_counter(); run(n); conn.send(time.perf_counter() - t)  # warm-up (compiles)
     while conn.recv():
         t = time.perf_counter(); out = run(n); elapsed = time.perf_counter() - t
-        conn.send((elapsed, cost64(out, X, Y, hidden)))
+        conn.send((elapsed, cost64(out, X, Y, hidden), {k: np.asarray(v, np.float32) for k, v in out.items()}))
     conn.close()
 
 
 def bench_workload(name, spec, labels, reps):
     dims, m, hidden, lr, n = spec
     ctx = mp.get_context("spawn")
-    workers, first, times, finals = {}, {}, {}, {}
+    workers, first, times, finals, params = {}, {}, {}, {}, {}
     for label in labels:
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=_worker, args=(child, label, spec), daemon=True)
@@ -136,11 +154,12 @@ def bench_workload(name, spec, labels, reps):
         for label, (_, conn) in workers.items():
             time.sleep(PAUSE)
             conn.send(True)
-            elapsed, finals[label] = conn.recv()
+            elapsed, finals[label], params[label] = conn.recv()
             times.setdefault(label, []).append(elapsed / n)
     for proc, conn in workers.values():
         conn.send(False)
         proc.join(timeout=30)
+    dist = float64_distances(spec, params)
     flops = flops_per_iteration(dims, m)
     ref = np.median(times["numpy (course reference)"])
     rows = []
@@ -151,6 +170,7 @@ def bench_workload(name, spec, labels, reps):
                      "gflops": flops / med / 1e9,
                      "compile_s": max(first[label] - med * n, 0.0) if "dnnjax" in label else None,
                      "final_cost": finals[label], "cost_rel_diff_vs_numpy": abs(finals[label] - ref_cost) / abs(ref_cost),
+                     "dist_from_float64": dist[label], "far_from_float64": dist[label] > FAR * dist["numpy (course reference)"],
                      "iterations": n, "reps": reps, "all_us_per_iter": [t * 1e6 for t in times[label]]})
     return rows
 
@@ -226,11 +246,15 @@ def main(argv=None):
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; jax {jax.__version__} "
           f"({jax.default_backend()}), numpy {np.__version__}; matmul peak {peak_gflops:.1f} GFLOP/s "
           f"(XLA {peak['xla_gflops']:.1f}, NumPy {peak['numpy_gflops']:.1f}); medians of {args.reps} interleaved reps")
-    print(f"{'workload':<11}{'implementation':<26}{'us/iter':>11}{'x numpy':>9}{'GFLOP/s':>9}{'% peak':>8}{'compile s':>10}{'cost rel.diff':>14}")
+    print(f"{'workload':<11}{'implementation':<26}{'us/iter':>11}{'x numpy':>9}{'GFLOP/s':>9}{'% peak':>8}{'compile s':>10}{'cost rel.diff':>14}{'dist f64':>10}")
     for r in rows:
         comp = f"{r['compile_s']:.2f}" if r["compile_s"] is not None else "-"
         print(f"{r['workload']:<11}{r['impl']:<26}{r['us_per_iter']:>11.1f}{r['speedup_vs_numpy']:>9.2f}"
-              f"{r['gflops']:>9.1f}{100 * r['fraction_of_peak']:>7.1f}%{comp:>10}{r['cost_rel_diff_vs_numpy']:>14.1e}")
+              f"{r['gflops']:>9.1f}{100 * r['fraction_of_peak']:>7.1f}%{comp:>10}{r['cost_rel_diff_vs_numpy']:>14.1e}"
+              f"{r['dist_from_float64']:>9.1e}{'!' if r['far_from_float64'] else ' '}")
+    far = [f"{r['workload']}/{r['impl']}" for r in rows if r["far_from_float64"]]
+    print(f"dist f64: final parameters vs a float64 run of the same algorithm (max over parameters of the relative "
+          f"Frobenius distance); '!' = more than {FAR:g}x NumPy float32's: {', '.join(far) if far else 'none'}")
     sweep = bench_sweep(args.reps, quick=args.quick) if run_sweep else None
     if sweep is not None:
         print("\n".join(sweep_report(sweep)))
