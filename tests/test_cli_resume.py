@@ -219,3 +219,15 @@ def test_long_chunks_are_cut_so_ctrl_c_is_honoured_soon():
     assert train_loop.next_stop(300, 10000, 1e-3) == 512  # back on the multiples of 256
     assert train_loop.next_stop(9990, 10000, 1e-3) == 10000
     assert train_loop.next_stop(7, 9, 3.0) == 8  # slower than the target per unit: one unit a chunk
+
+
+def test_stop_request_first_ctrl_c_asks_second_interrupts():
+    before = signal.getsignal(signal.SIGINT)
+    with pytest.raises(KeyboardInterrupt):
+        with train_loop.StopRequest() as stop:
+            os.kill(os.getpid(), signal.SIGINT)
+            assert stop.requested  # the handler ran; training would stop at the next boundary
+            os.kill(os.getpid(), signal.SIGINT)  # impatient: stop now (atomic writes keep files whole)
+            for _ in range(1000):  # give the signal a few bytecodes to be delivered
+                pass
+    assert signal.getsignal(signal.SIGINT) is before
