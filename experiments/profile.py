@@ -54,6 +54,43 @@ def kernels_per_iteration(p, X, Y, hidden, method):
     return max((count(c) for c in bodies), default=0) / 2
 
 
+def loop_with(op, options):
+    """:func:`loop_of` compiled with XLA ``options`` (e.g. the training loops' CPU options)."""
+    return jax.jit(lambda x, *c: jax.lax.fori_loop(0, N, lambda i, x: op(x, *c), x), compiler_options=options)
+
+
+def gemm_bound(p, X, Y, dims, m, hidden, lr, matmul_rows, reps):
+    """Rows that show whether a GEMM-bound step is at the GEMM limit, all measured here, side by side:
+    the float32 2048^3 GEMM (the peak), the step's GFLOP/s and % of it, the step over the sum of
+    its necessary matmuls timed alone, and the layout / dot-library choices of issue 13."""
+    from bench import flops_per_iteration
+
+    from dnnjax.compiled import CPU_OPTIONS
+
+    a = jnp.asarray(np.random.RandomState(1).rand(2048, 2048).astype(np.float32))
+    sq = jax.jit(lambda x: x @ x)
+    peak = 2 * 2048**3 / (timed(lambda x: sq(x), a, reps=reps) * N / 1e6) / 1e9
+    flops = flops_per_iteration(dims, m)
+    grad_fn = train.step_functions(p, "manual")[0]
+    step = lambda q, X, Y: jax.tree.map(lambda a, g: a - lr * g, q, grad_fn(q, X, Y, (hidden, "sigmoid", "manual"))[1])
+    rows = [(f"float32 GEMM 2048^3 (the peak, this run): {peak:.1f} GFLOP/s", 2 * 2048**3 / peak / 1e3)]
+    for name, opts in (("training loops' options (YNN dots)", CPU_OPTIONS),
+                       ("Eigen dots (xla_cpu_experimental_ynn_fusion_type='')",
+                        {**CPU_OPTIONS, "xla_cpu_experimental_ynn_fusion_type": ""})):
+        us = timed(loop_with(step, opts), p, X, Y, reps=reps)
+        rows.append((f"step, {name}: {flops / us / 1e3:.1f} GFLOP/s = {100 * flops / us / 1e3 / peak:.0f} % of peak", us))
+    necessary = sum(us for name, us in matmul_rows if "dA0" not in name)
+    rows.append((f"sum of the step's matmuls timed alone ({flops / necessary / 1e3:.1f} GFLOP/s, "
+                 f"{100 * flops / necessary / 1e3 / peak:.0f} % of peak)", necessary))
+    one = jnp.ones((), jnp.float32)
+    dZ1, Xt = jnp.ones((dims[1], m), jnp.float32), jnp.asarray(np.ascontiguousarray(np.asarray(X).T))
+    mm = loop_of(lambda s, a, b: s + 1e-30 * jnp.max((a * s) @ b))
+    rows.append(("dZ1 @ X^T with X^T a row-major copy (m x n_x)", timed(mm, one, dZ1, Xt, reps=reps)))
+    mmT = loop_of(lambda s, a, b: s + 1e-30 * jnp.max((a * s) @ b.T))
+    rows.append(("dZ1 @ X.T (X as stored: the transposed operand)", timed(mmT, one, dZ1, X, reps=reps)))
+    return rows
+
+
 def numpy_time(fn, reps):
     out = []
     for _ in range(reps):
@@ -106,6 +143,9 @@ def main(argv=None):
     rows.append(("numpy: W1 @ X", numpy_time(lambda: Wn @ An, args.reps)))
     rows.append(("numpy: dZ1 @ X^T", numpy_time(lambda: dZn @ An.T, args.reps)))
     rows.append(("numpy: W1^T @ dZ1 (the course's unneeded dA0)", numpy_time(lambda: Wn.T @ dZn, args.reps)))
+    if args.workload == "wide":  # GEMM-bound: compare with the GEMM itself
+        rows += gemm_bound(p, X, Y, dims, m, hidden, lr, [r for r in rows if " @ " in r[0] and "numpy" not in r[0]],
+                           args.reps)
     print(f"profile of one iteration, workload {args.workload} {dims} m={m} ({jax.default_backend()}), medians of {args.reps}:")
     for name, us in rows:
         print(f"  {name:<58}{us:>12.2f} us")
