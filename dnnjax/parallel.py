@@ -11,6 +11,12 @@ parameters come back replicated.
 ``m`` must be divisible by the number of devices: otherwise a ShapeError names ``m`` and the
 device count (no silent padding: padded columns would change the mean cost).
 
+Minibatch training (``fit(..., batch_size=B)``) replicates ``X``/``Y`` instead, so every device
+can gather any batch of the epoch's global permutation, and splits each gathered batch's
+``B`` columns over the devices (``B`` must divide evenly: :func:`check_batch_divisible`; the
+masked partial batch is padded to ``B``, so it splits too). The steps are those of one device:
+4 devices equal 1 up to the order of the sums over examples.
+
 Across hosts (after ``jax.distributed.initialize``) each process holds only its own block of
 columns; :func:`from_process_local` builds the global arrays from them, and :func:`prepare`
 (what ``fit`` calls) checks X on device and Y block by block, as no process sees all of it.

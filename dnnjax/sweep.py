@@ -3,7 +3,9 @@
 A *batch* is ``B`` networks of the same shapes in one pytree whose leaves carry a leading
 batch axis: ``{"W1": (B, n_1, n_0), "b1": (B, n_1, 1), ...}``. Every model sees the same ``X``
 (n_x, m) and ``Y`` (n_L, m) and has its own learning rate; the engine is
-:func:`dnnjax.train.train_chunks` (no second training loop).
+:func:`dnnjax.train.train_chunks` (no second training loop). Sweeps are full-batch gradient
+descent (or an optax optimizer on the full batch): minibatch training (``batch_size=``) is
+:func:`dnnjax.fit`'s, one model at a time.
 
 - :func:`fit_many`: train a given batch (optionally masked); :func:`fit_seeds`: initialise
   with :func:`dnnjax.init_params` from a batch of keys inside the ``vmap``, then train;

@@ -230,7 +230,7 @@ def main(argv=None):
 
     workloads = QUICK if args.quick else WORKLOADS
     if args.only:
-        workloads = {k: workloads[k] for k in args.only.split(",") if k != "sweep"}
+        workloads = {k: workloads[k] for k in args.only.split(",") if k not in ("sweep", "minibatch")}
     impls = available()
     if args.impls:
         keep = args.impls.split(",")
@@ -239,6 +239,7 @@ def main(argv=None):
     peak_gflops = max(peak.values())
     rows = []
     run_sweep = not args.only or "sweep" in args.only.split(",")
+    run_minibatch = not args.only or "minibatch" in args.only.split(",")  # experiments/bench_minibatch.py
     for name, spec in workloads.items():
         for r in bench_workload(name, spec, list(impls), args.reps):
             r["fraction_of_peak"] = r["gflops"] / peak_gflops
@@ -258,11 +259,17 @@ def main(argv=None):
     sweep = bench_sweep(args.reps, quick=args.quick) if run_sweep else None
     if sweep is not None:
         print("\n".join(sweep_report(sweep)))
+    minibatch = None
+    if run_minibatch and not args.quick:
+        from bench_minibatch import bench as minibatch_bench, report as minibatch_report
+
+        minibatch = minibatch_bench(args.reps)
+        print("\n".join(minibatch_report(minibatch)))
     print("\n".join(target_lines(rows, peak_gflops, sweep)))
     print("\n".join(ratio_lines(rows, sweep)))
     result = {"machine": {"processor": platform.processor(), "cores": os.cpu_count(), "jax": jax.__version__,
                           "numpy": np.__version__, "blas": blas_info()}, "matmul_peak": peak, "rows": rows,
-              "sweep": sweep, "targets": target_lines(rows, peak_gflops, sweep)}
+              "sweep": sweep, "minibatch": minibatch, "targets": target_lines(rows, peak_gflops, sweep)}
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
