@@ -91,6 +91,7 @@ def bench_workload(name, spec, labels, reps):
         parent, child = ctx.Pipe()
         proc = ctx.Process(target=_worker, args=(child, label, spec), daemon=True)
         proc.start()
+        child.close()  # so a worker that dies is an EOFError here, not a wait forever
         workers[label] = (proc, parent)
         first[label] = parent.recv()  # one worker warms up at a time
     for _ in range(reps):

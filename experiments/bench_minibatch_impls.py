@@ -148,18 +148,20 @@ def make_sklearn(p0, X, Y, lr, B):
     XT, yi = np.ascontiguousarray(X.T), np.argmax(Y, axis=0)
     hidden = tuple(p0[f"W{l}"].shape[0] for l in range(1, L))
 
+    clf = MLPClassifier(hidden_layer_sizes=hidden, solver="sgd", momentum=0.0, nesterovs_momentum=False,
+                        learning_rate="constant", learning_rate_init=1e-30, batch_size=B, alpha=0.0, shuffle=True,
+                        max_iter=1, tol=0.0, n_iter_no_change=10**9, warm_start=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(XT, yi)  # allocates coefs_ (overwritten with p0 before every run)
+
     def run(epochs):
-        clf = MLPClassifier(hidden_layer_sizes=hidden, solver="sgd", momentum=0.0, nesterovs_momentum=False,
-                            learning_rate="constant", learning_rate_init=lr, batch_size=B, alpha=0.0, shuffle=True,
-                            max_iter=epochs, tol=-np.inf, n_iter_no_change=10**9, warm_start=True, random_state=0)
+        clf.coefs_ = [np.array(p0[f"W{l}"].T) for l in range(1, L + 1)]
+        clf.intercepts_ = [np.array(p0[f"b{l}"][:, 0]) for l in range(1, L + 1)]
+        clf.set_params(max_iter=epochs, learning_rate_init=lr)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            clf.set_params(max_iter=1, learning_rate_init=1e-30)  # allocate coefs_, then overwrite them with p0
-            clf.fit(XT, yi)
-            clf.coefs_ = [np.array(p0[f"W{l}"].T) for l in range(1, L + 1)]
-            clf.intercepts_ = [np.array(p0[f"b{l}"][:, 0]) for l in range(1, L + 1)]
-            clf.set_params(max_iter=epochs, learning_rate_init=lr)
-            clf.fit(XT, yi)
+            clf.fit(XT, yi)  # warm_start: continues from coefs_
         out = {f"W{l}": clf.coefs_[l - 1].T for l in range(1, L + 1)}
         out.update({f"b{l}": clf.intercepts_[l - 1][:, None] for l in range(1, L + 1)})
         return out
