@@ -14,6 +14,8 @@ the arguments, and hands them to :func:`run`, the engine shared with :mod:`dnnja
 """
 from __future__ import annotations
 
+import weakref
+
 import jax
 import jax.numpy as jnp
 import optax
@@ -108,7 +110,7 @@ def fit(params, X, Y, *, hidden="relu", output="sigmoid", learning_rate=0.0075, 
         schedule = Minibatch(m, mb.batch_size, shuffle, mb.permutations is not None, rows_layout(n_x),
                              None if mesh is None else parallel.batch_sharding(mesh))
         grad_fn, _ = step_functions(params, method, minibatch=True, masked=schedule.masked)
-        return run(params, _transpose_jit(X) if schedule.rows else X, Y, grad_fn=grad_fn, num_iterations=mb.num_epochs,
+        return run(params, _rows_of(X) if schedule.rows else X, Y, grad_fn=grad_fn, num_iterations=mb.num_epochs,
                    schedule=schedule, key=mb.key, permutations=mb.permutations, **common)
     num_iterations = validate.nonneg_int(2500 if num_iterations is None else num_iterations, "num_iterations")
     use_gram = optimizer is None and mesh is None and (gram is True or (gram == "auto" and dual.worthwhile(n_x, m, log_every)))
@@ -132,3 +134,16 @@ def step_functions(params, method, use_gram=False, batched=False, minibatch=Fals
 
 _gram_jit = jax.jit(dual.gram)
 _transpose_jit = jax.jit(jnp.transpose)
+_ROWS: dict = {}  # id(X) -> (weakref to X, X^T): one entry, dropped when X is collected
+
+
+def _rows_of(X):
+    """``X^T`` (m, n_x) for row gathers; the last one is reused while its ``X`` lives, so fits
+    called again on the same device array (chunked runs, resumes) do not transpose it again."""
+    hit = _ROWS.get(id(X))
+    if hit is not None and hit[0]() is X:
+        return hit[1]
+    XT = _transpose_jit(X)
+    _ROWS.clear()
+    _ROWS[id(X)] = (weakref.ref(X, lambda _, k=id(X): _ROWS.pop(k, None)), XT)
+    return XT

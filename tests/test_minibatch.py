@@ -92,6 +92,19 @@ def test_steps_equal_numpy_course2_loop(x64, B, method):
     assert ref_costs[-1] < ref_costs[0]
 
 
+def test_wide_data_gathered_as_rows_equals_numpy_loop(x64):
+    assert train.rows_layout(130) and not train.rows_layout(4)  # X^T row gathers from n_x >= 128
+    p, X, Y = problem(dims=(130, 6, 1), seed=6)
+    perms = train.course_permutations(37, 3)
+    ref, ref_costs = numpy_course2(p, X, Y, perms, 8, 0.02, "sigmoid")
+    Xj = jnp.asarray(X)
+    for _ in range(2):  # the second fit reuses the cached X^T of the same device array
+        got, costs = dnnjax.fit(p, Xj, Y, learning_rate=0.02, batch_size=8, num_epochs=3,
+                                permutations=perms, log_every=1)
+        np.testing.assert_allclose(costs, ref_costs, rtol=RTOL)
+        assert_close(got, ref)
+
+
 def test_softmax_deep_network_equals_numpy_loop_with_key_permutations(x64):
     p, X, Y = problem(dims=(5, 7, 6, 3), m=50, output="softmax", seed=1)
     key = jax.random.key(7)
