@@ -11,7 +11,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from dnnjax import backprop, losses, network
+from dnnjax import backprop, gradients, losses, network
 
 
 def per_example_loss(Z_L, Y, output: str):
@@ -20,9 +20,12 @@ def per_example_loss(Z_L, Y, output: str):
     return jax.vmap(one, in_axes=1)(Z_L, Y)
 
 
-def value_and_grad(params, X, Y, config, w):
-    """``(sum_i w_i loss_i, grads)``; ``config = (hidden, output, method)``; ``X`` (n_x, B)."""
+def value_and_grad(params, X, Y, config, w=None):
+    """``(sum_i w_i loss_i, grads)``; ``config = (hidden, output, method)``; ``X`` (n_x, B).
+    Without ``w``, the plain mean cost's (:func:`dnnjax.gradients.value_and_grad`)."""
     hidden, output, method = config
+    if w is None:
+        return gradients.value_and_grad(params, X, Y, hidden, output, method)
     w = w.astype(X.dtype)
     if method == "autodiff":
         cost_of = lambda p: jnp.sum(w * per_example_loss(network.logits(p, X, hidden), Y, output))

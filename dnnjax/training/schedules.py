@@ -10,7 +10,9 @@ A schedule is a static (hashable) part of the compiled configuration.
   of the columns (fresh per epoch from ``fold_in(key, epoch)``, or given, or the identity),
   cut into ``ceil(m / B)`` batches of ``B``; the last, partial batch of ``r = m mod B`` columns
   is padded to ``B`` and masked (weights ``1/r`` on its own columns, 0 on the padding), so every
-  step has the same shapes. The epoch's cost is the mean per-example loss over its batches,
+  step has the same shapes. The complete batches run in one ``lax.scan`` of the plain step; the
+  masked step is traced once more for the partial batch (one program, no second compile), so
+  the weighting costs nothing on the other steps. The epoch's cost is the mean per-example loss over its batches,
   each taken before its update: ``sum_k cost_k r_k / m``.
 """
 from __future__ import annotations
@@ -115,14 +117,18 @@ class Minibatch:
             perm = permutation(key, carry[2], m) if self.shuffle else jnp.arange(m, dtype=jnp.int32)
         pad = n * B - m
         idx = (jnp.concatenate([perm, perm[:pad]]) if pad else perm).reshape(n, B)
-        w = self.weights(Y.dtype) if self.masked else None
+        full = n - 1 if self.masked else n  # complete batches; then the masked partial one, traced apart
 
         def body(c, xs):
-            k, ids, wk = xs
+            k, ids = xs
             Xb, Yb = self.gather(X, Y, ids)
-            return step(c, Xb, Yb, wk, k)
+            return step(c, Xb, Yb, None, k)
 
-        carry, costs = jax.lax.scan(body, carry, (jnp.arange(n, dtype=jnp.int32), idx, w))
+        carry, costs = jax.lax.scan(body, carry, (jnp.arange(full, dtype=jnp.int32), idx[:full]))
+        if self.masked:
+            Xb, Yb = self.gather(X, Y, idx[-1])
+            carry, last = step(carry, Xb, Yb, self.weights(Y.dtype)[-1], n - 1)
+            costs = jnp.concatenate([costs, last[None]])
         return carry, jnp.sum(costs * jnp.asarray(self.counts(), costs.dtype)) / m
 
     def where(self, bad: int):
