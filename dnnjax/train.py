@@ -63,7 +63,8 @@ def fit(params, X, Y, *, hidden="relu", output="sigmoid", learning_rate=0.0075, 
       gram: run the first layer in dual form (:mod:`dnnjax.dual`): carry ``W1 X`` and update
         it through ``X^T X`` (m, m), for full-batch plain GD without a mesh. ``"auto"``
         (default) uses it when it saves work (``m <= n_x``, ``log_every >= 10``); ``True``
-        forces it where it applies; ``False`` never. Same iterates, different rounding.
+        forces it where it applies; ``False`` never. The same gradient descent, rounded
+        differently; in float32 as close to a float64 run as the primal loop (see :mod:`dnnjax.dual`).
       batch_size, num_epochs: minibatch training (course 2): each epoch visits every column
         once in batches of ``batch_size``, the last partial batch a step of its own (its mean
         over its own columns); ``costs`` holds the mean per-example loss of an epoch (each
@@ -120,9 +121,10 @@ def fit(params, X, Y, *, hidden="relu", output="sigmoid", learning_rate=0.0075, 
 
 
 def step_functions(params, method, use_gram=False, batched=False, minibatch=False, masked=False):
-    """``(grad_fn, cost_fn)`` for :func:`run`: the narrow form for ``method="manual"`` when
-    every layer is narrow (:func:`dnnjax.narrow.applies`; ``batched``: its variant for
-    ``vmap``), else the core functions. ``minibatch``: a step whose value is the batch's cost
+    """``(grad_fn, cost_fn)`` for :func:`run`: the narrow form when every layer is narrow
+    (:func:`dnnjax.narrow.applies`), full batch, primal: the fused manual step for
+    ``method="manual"`` (``batched``: its variant for ``vmap``), the packed ``jax.grad`` step of
+    :mod:`dnnjax.narrow_autodiff` for ``"autodiff"`` (not under ``vmap``); else the core functions. ``minibatch``: a step whose value is the batch's cost
     (the epoch's cost sums them); ``masked``: one that takes the columns' weights too."""
     if masked:
         return masked_step.value_and_grad, None
