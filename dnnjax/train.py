@@ -64,7 +64,7 @@ def fit(params, X, Y, *, hidden="relu", output="sigmoid", learning_rate=0.0075, 
         it through ``X^T X`` (m, m), for full-batch plain GD without a mesh. ``"auto"``
         (default) uses it when it saves work (``m <= n_x``, ``log_every >= 10``); ``True``
         forces it where it applies; ``False`` never. The same gradient descent, rounded
-        differently; in float32 as close to a float64 run as the primal loop (see :mod:`dnnjax.dual`).
+        differently; in float32 about as close to a float64 run as the primal loop (see :mod:`dnnjax.dual`).
       batch_size, num_epochs: minibatch training (course 2): each epoch visits every column
         once in batches of ``batch_size``, the last partial batch a step of its own (its mean
         over its own columns); ``costs`` holds the mean per-example loss of an epoch (each
