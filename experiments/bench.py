@@ -29,6 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_impls import available, make_numpy  # noqa: E402
+from bench_race import race  # noqa: E402
 from bench_ratios import ratio_lines  # noqa: E402
 from bench_sweep import report as sweep_report  # noqa: E402
 from bench_sweep import sweep_worker  # noqa: E402
@@ -142,23 +143,10 @@ def _worker(conn, label, spec):
 
 def bench_workload(name, spec, labels, reps):
     dims, m, hidden, lr, n = spec
-    ctx = mp.get_context("spawn")
-    workers, first, times, finals, params = {}, {}, {}, {}, {}
-    for label in labels:
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(child, label, spec), daemon=True)
-        proc.start()
-        workers[label] = (proc, parent)
-        first[label] = parent.recv()  # one worker warms up at a time
-    for _ in range(reps):
-        for label, (_, conn) in workers.items():
-            time.sleep(PAUSE)
-            conn.send(True)
-            elapsed, finals[label], params[label] = conn.recv()
-            times.setdefault(label, []).append(elapsed / n)
-    for proc, conn in workers.values():
-        conn.send(False)
-        proc.join(timeout=30)
+    first, replies = race(_worker, labels, spec, reps, pause=PAUSE, join_timeout=30)
+    times = {k: [r[0] / n for r in v] for k, v in replies.items()}
+    finals = {k: v[-1][1] for k, v in replies.items()}
+    params = {k: v[-1][2] for k, v in replies.items()}
     dist = float64_distances(spec, params)
     flops = flops_per_iteration(dims, m)
     ref = np.median(times["numpy (course reference)"])

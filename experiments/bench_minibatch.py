@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing as mp
 import os
 import sys
 import time
@@ -28,10 +27,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_minibatch_impls import IMPLS  # noqa: E402
+from bench_race import race  # noqa: E402
 
 # name: (layer_dims, m, batch size, learning rate, epochs per timed run)
 WORKLOADS = {"digits": ([64, 64, 10], 1797, 64, 0.05, 20), "large": ([784, 256, 128, 10], 60000, 128, 0.05, 1)}
-PAUSE = 0.5
 REFERENCE = "numpy (rows)"
 
 
@@ -85,24 +84,9 @@ def available(keep=()):
 
 
 def bench_workload(name, spec, labels, reps):
-    ctx = mp.get_context("spawn")
-    workers, first, times, costs = {}, {}, {}, {}
-    for label in labels:
-        parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(child, label, spec), daemon=True)
-        proc.start()
-        child.close()  # so a worker that dies is an EOFError here, not a wait forever
-        workers[label] = (proc, parent)
-        first[label] = parent.recv()  # one worker warms up at a time
-    for _ in range(reps):
-        for label, (_, conn) in workers.items():
-            time.sleep(PAUSE)
-            conn.send(True)
-            t, costs[label] = conn.recv()
-            times.setdefault(label, []).append(t)
-    for proc, conn in workers.values():
-        conn.send(False)
-        proc.join(timeout=60)
+    first, replies = race(_worker, labels, spec, reps)
+    times = {k: [r[0] for r in v] for k, v in replies.items()}
+    costs = {k: v[-1][1] for k, v in replies.items()}
     p0, X, Y = make_problem(spec[0], spec[1])
     med = {k: float(np.median(v)) for k, v in times.items()}
     return [{"workload": name, "impl": k, "ms_per_epoch": 1e3 * med[k], "epochs_per_run": spec[4],
@@ -111,10 +95,10 @@ def bench_workload(name, spec, labels, reps):
 
 
 def report(rows):
-    lines = [f"{'workload':<8}{'implementation':<18}{'ms/epoch':>10}{'time / numpy':>14}{'time / dnnjax':>15}"
+    lines = [f"{'workload':<10}{'implementation':<18}{'ms/epoch':>10}{'time / numpy':>14}{'time / dnnjax':>15}"
              f"{'final cost':>12}  (initial)"]
     for r in rows:
-        lines.append(f"{r['workload']:<8}{r['impl']:<18}{r['ms_per_epoch']:>10.1f}{r['vs_numpy']:>14.2f}"
+        lines.append(f"{r['workload']:<10}{r['impl']:<18}{r['ms_per_epoch']:>10.1f}{r['vs_numpy']:>14.2f}"
                      f"{(r['vs_dnnjax'] or float('nan')):>15.2f}{r['final_cost']:>12.4f}  ({r['initial_cost']:.4f})")
     lines.append("time / X: this implementation's epoch time over X's (below 1: faster than X); medians of "
                  "interleaved runs, each implementation in its own process")
