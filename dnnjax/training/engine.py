@@ -15,6 +15,7 @@ logs the same units as an uninterrupted one), ``progress``, the divergence error
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 import jax
@@ -26,6 +27,13 @@ from dnnjax.compiled import platform_jit
 from dnnjax.errors import TrainingDivergedError
 from dnnjax.training.schedules import FULL_BATCH
 from dnnjax.training.state import TrainState, initial_opt_state
+
+
+@functools.partial(jax.jit, static_argnames="dtype")
+def fresh_copy(tree, dtype=None):
+    """A copy of every leaf of ``tree`` (cast to ``dtype``) in one compiled program: the
+    engine donates its parameters and optimizer state, and never the caller's buffers."""
+    return jax.tree.map(lambda p: jnp.array(p, dtype, copy=True), tree)
 
 
 def _all_finite(tree):
@@ -109,7 +117,7 @@ def run(params, X, Y, *, grad_fn: Callable, config, learning_rate, num_iteration
     Raises TrainingDivergedError naming the first iteration (epoch and step) with a non-finite cost.
     """
     dtype = jax.tree.leaves(params)[0].dtype
-    params = jax.tree.map(lambda p: jnp.array(p, dtype, copy=True), params)  # donated below
+    params = fresh_copy(params, dtype)  # donated below
     opt_state = initial_opt_state(optimizer, params, opt_state)
     lr = jnp.asarray(learning_rate, dtype)
     done, costs, bads = 0, [], []
