@@ -221,6 +221,22 @@ def test_long_chunks_are_cut_so_ctrl_c_is_honoured_soon():
     assert train_loop.next_stop(7, 9, 3.0) == 8  # slower than the target per unit: one unit a chunk
 
 
+def test_pace_takes_the_speed_from_chunks_that_did_not_compile():
+    """A new chunk length's first run includes its compilation: trusted as the speed, it would
+    cut the next chunks into new lengths that compile in turn."""
+    pace = train_loop.Pace()
+    assert pace.next_stop(0, 100) == 100  # nothing measured, not long
+    pace.record(100, 2.0)  # compile included: at most 0.02 s a unit
+    assert pace.seconds_per_unit is None
+    assert pace.next_stop(100, 300) == 200  # not cut at the upper bound: the compiled length once more
+    pace.record(100, 0.01)  # the same length again: no compile, the speed
+    assert pace.seconds_per_unit == pytest.approx(1e-4)
+    assert pace.next_stop(200, 300) == 300 and pace.next_stop(200, 100000) == 4096
+    slow = train_loop.Pace()
+    slow.record(100, 10.0)  # longer than REPEAT_S: not repeated, cut at the upper bound 0.1 s a unit
+    assert slow.next_stop(100, 200) == 104
+
+
 def test_stop_request_first_ctrl_c_asks_second_interrupts():
     before = signal.getsignal(signal.SIGINT)
     with pytest.raises(KeyboardInterrupt):

@@ -5,7 +5,8 @@ Chunk boundaries are the logged units (multiples of ``--log-every``), the checkp
 (multiples of ``--checkpoint-every``) and the end; a unit is an iteration (full batch) or an
 epoch (minibatch). A chunk that would take longer than :data:`MAX_CHUNK_S` at the measured
 speed is cut at multiples of a power of two that take about :data:`TARGET_CHUNK_S`, so Ctrl-C
-is honoured within a second or two whatever ``--log-every`` is. Each chunk is one ``fit(..., opt_state=, start=, return_state=True)`` from
+is honoured within a second or two whatever ``--log-every`` is (:class:`Pace`: the speed comes
+from chunks whose program was already compiled). Each chunk is one ``fit(..., opt_state=, start=, return_state=True)`` from
 the previous one's state, so the chunks together are exactly one run (``fit`` numbers
 iterations, shuffles epochs and logs costs from the absolute ``start``), and repeated chunk
 lengths reuse one compiled program. A SIGINT sets a flag (:class:`StopRequest`) that the loop
@@ -24,6 +25,7 @@ import dnnjax
 
 MAX_CHUNK_S, TARGET_CHUNK_S = 1.0, 0.5
 PROBE_UNITS = 128  # before any speed is known, a chunk longer than 8 x this starts with this many
+REPEAT_S = 4.0  # a first chunk (its compile included) that took at most this long is run once more, uncut
 
 
 @dataclass
@@ -95,6 +97,36 @@ def next_stop(done: int, stop_at: int, seconds_per_unit: float | None) -> int:
     return min(stop_at, (done // step + 1) * step)
 
 
+class Pace:
+    """Where each chunk ends, from the speed measured so far.
+
+    A chunk of a new length compiles its program, so its time is only an upper bound on the
+    speed (compilation often takes longer than the chunk's training); trusting it would cut the
+    next chunks into new lengths that compile in turn. So the speed (the fastest so far) comes
+    from chunks of a length already run. Until one has run, a chunk that would be cut at the upper
+    bound repeats the first chunk's length instead (no compile), when that chunk took at most
+    :data:`REPEAT_S`.
+    """
+
+    def __init__(self):
+        self.seconds_per_unit, self.first = None, {}  # the measured speed; length -> its compiling chunk's time
+
+    def next_stop(self, done: int, stop_at: int) -> int:
+        if self.seconds_per_unit is not None or not self.first:
+            return next_stop(done, stop_at, self.seconds_per_unit)
+        n, seconds = min(self.first.items(), key=lambda item: item[1] / item[0])
+        upper = seconds / n
+        if (stop_at - done) * upper > MAX_CHUNK_S and seconds <= REPEAT_S and done + n <= stop_at:
+            return done + n
+        return next_stop(done, stop_at, upper)
+
+    def record(self, units: int, seconds: float) -> None:
+        if units not in self.first:
+            self.first[units] = seconds
+        elif self.seconds_per_unit is None or seconds / units < self.seconds_per_unit:
+            self.seconds_per_unit = seconds / units
+
+
 def train(state: RunState, X, Y, *, end: int, fit_kwargs: dict, minibatch: bool, log_every: int,
           checkpoint_every: int | None, stop: StopRequest, measure: Callable | None,
           on_log: Callable, on_chunk: Callable, save: Callable) -> bool:
@@ -106,20 +138,17 @@ def train(state: RunState, X, Y, *, end: int, fit_kwargs: dict, minibatch: bool,
     """
     length = "num_epochs" if minibatch else "num_iterations"
     h = state.history
-    seconds_per_unit, lengths = None, set()  # the fastest chunk so far; the chunk lengths run
+    pace = Pace()
     for stop_at in boundaries(state.done, end, log_every, checkpoint_every):
         while state.done < stop_at:
             a = state.done
-            b = next_stop(a, stop_at, seconds_per_unit)
+            b = pace.next_stop(a, stop_at)
             test = measure(state.params) if measure is not None and a % log_every == 0 else None
             t0 = time.perf_counter()
             params, costs, ts = dnnjax.fit(state.params, X, Y, opt_state=state.opt_state, start=a,
                                            return_state=True, log_every=log_every, **{length: b - a}, **fit_kwargs)
             costs = costs.tolist()  # waits for the chunk
-            speed = (time.perf_counter() - t0) / (b - a)
-            if seconds_per_unit is None or b - a in lengths:  # a new length's first chunk also compiled
-                seconds_per_unit = speed if seconds_per_unit is None else min(seconds_per_unit, speed)
-            lengths.add(b - a)
+            pace.record(b - a, time.perf_counter() - t0)
             state.params, state.opt_state, state.done = params, ts.opt_state, ts.step
             first = -(-a // log_every) * log_every  # fit logs the multiples of log_every: here at most a itself
             for k, c in enumerate(costs):
