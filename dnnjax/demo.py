@@ -17,6 +17,7 @@ Exit code 0, or 1 if the gradient check fails.
 """
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -26,8 +27,9 @@ import numpy as np
 import optax
 
 import dnnjax
-from dnnjax import data, plots
+from dnnjax import data, losses, network, plots
 from dnnjax.commands import common
+from dnnjax.inputs import as_jax
 
 LOG_EVERY = 100
 
@@ -69,13 +71,14 @@ def initial_params(model: Model, seed: int, dtype) -> dict:
     if model.key == "tanh4":  # the course's planar_utils: np.random.seed(2); randn(4, 2) * 0.01; randn(1, 4) * 0.01
         rng = np.random.RandomState(2)
         W1, W2 = rng.randn(4, 2) * 0.01, rng.randn(1, 4) * 0.01
-        return {k: jnp.asarray(v, dtype) for k, v in
+        return {k: as_jax(v, dtype) for k, v in  # rounded by NumPy: no compiled conversion per shape
                 {"W1": W1, "b1": np.zeros((4, 1)), "W2": W2, "b2": np.zeros((1, 1))}.items()}
     return dnnjax.init_params(jax.random.key(seed), model.layers, scale="he", dtype=dtype)
 
 
-def train_one(model: Model, X, Y, seed: int, dtype, quick: bool) -> dict:
-    """Train ``model`` on X (2, m), Y (1, m); return its params, costs and numbers."""
+def train_one(model: Model, X, Y, grid, seed: int, dtype, quick: bool) -> dict:
+    """Train ``model`` on X (2, m), Y (1, m); return its params, costs and numbers, and its
+    predictions on the decision-boundary ``grid`` (2, k)."""
     iterations = model.iterations // 10 if quick else model.iterations
     optimizer = optax.adam(model.lr) if model.optimizer == "adam" else None
     t0 = time.perf_counter()
@@ -84,16 +87,35 @@ def train_one(model: Model, X, Y, seed: int, dtype, quick: bool) -> dict:
                                log_every=LOG_EVERY)
     jax.block_until_ready(params)
     seconds = time.perf_counter() - t0
-    pred = dnnjax.predict(params, X, hidden=model.hidden)
+    cost, pred, grid_pred = evaluate(params, as_jax(X, dtype), as_jax(Y, dtype), as_jax(grid, dtype), model.hidden)
     return {"params": params, "costs": [float(c) for c in np.asarray(costs)], "iterations": iterations,
             "train_accuracy": common.metric("binary", pred, Y)[1], "time_s": seconds,
-            "final_cost": float(dnnjax.cost(params, X, Y, hidden=model.hidden))}
+            "final_cost": float(cost), "grid_predictions": np.asarray(grid_pred)}
+
+
+@functools.partial(jax.jit, static_argnames="hidden")
+def evaluate(params, X, Y, grid, hidden: str):
+    """``(cost, predictions (1, m), grid predictions (1, k))`` of a trained model in one program
+    (what ``dnnjax.cost``, ``dnnjax.predict`` on X and on the grid compute, one program each)."""
+    Z = network.logits(params, X, hidden)
+    grid_pred = network.predictions_from_logits(network.logits(params, grid, hidden), "sigmoid")
+    return losses.loss_from_logits(Z, Y, "sigmoid"), network.predictions_from_logits(Z, "sigmoid"), grid_pred
+
+
+def predictions_on(grid, values, params, hidden: str):
+    """A ``predict_fn`` for :func:`dnnjax.plots.decision_boundary` that hands back ``values``,
+    computed on ``grid`` already, when asked for that grid (and predicts on any other)."""
+    def predict(G):
+        if G.shape == grid.shape and np.array_equal(G, grid):
+            return values
+        return dnnjax.predict(params, G, hidden=hidden)
+    return predict
 
 
 def gradient_check(model: Model, params, X, Y):
     """:func:`dnnjax.check_grads` of ``params`` in float64 on the whole data set."""
     with jax.enable_x64(True):
-        p64 = {k: jnp.asarray(np.asarray(v), jnp.float64) for k, v in params.items()}
+        p64 = {k: np.asarray(v, np.float64) for k, v in params.items()}  # exact: float32 values are float64 ones
         return dnnjax.check_grads(p64, np.asarray(X, np.float64), np.asarray(Y, np.float64), hidden=model.hidden)
 
 
@@ -117,32 +139,37 @@ def run(args) -> int:
           + (" (--quick: a tenth of the iterations)" if args.quick else ""))
     with common.precision(args.x64):
         dtype = jnp.float64 if args.x64 else jnp.float32
-        results = {m.key: train_one(m, X, Y, args.seed, dtype, args.quick) for m in MODELS}
+        grid = plots.boundary_grid(X, resolution=resolution(args))
+        results = {m.key: train_one(m, X, Y, grid, args.seed, dtype, args.quick) for m in MODELS}
         deep = MODELS[-1]
         report = gradient_check(deep, initial_params(deep, args.seed, dtype), X, Y)
         print(table(MODELS, results))
         print(f"\n{deep.name} {'-'.join(map(str, deep.layers))}, He-initialised parameters, all {X.shape[1]} examples:")
         print(report)
-        _write(folder, args, X, Y, results, report, dtype_name)
+        _write(folder, args, X, Y, grid, results, report, dtype_name)
     total = time.perf_counter() - t_start
     print(f"\ntotal {total:.1f} s; wrote {folder}")
     return 0 if report.ok else 1
 
 
-def _write(folder, args, X, Y, results, report, dtype_name) -> None:
+def resolution(args) -> int:
+    """Grid points per axis of the decision-boundary plots."""
+    return 60 if args.quick else 300
+
+
+def _write(folder, args, X, Y, grid, results, report, dtype_name) -> None:
     p = common.Plots(folder)
-    resolution = 60 if args.quick else 300
     for m in MODELS:
-        params = results[m.key]["params"]
+        r = results[m.key]
         p.draw(f"decision_boundary_{m.key}.png", plots.decision_boundary,
-               lambda G, params=params, h=m.hidden: dnnjax.predict(params, G, hidden=h), X, Y,
-               title=f"{m.name} ({results[m.key]['train_accuracy']:.2f} %)", resolution=resolution)
+               predictions_on(grid, r["grid_predictions"], r["params"], m.hidden), X, Y,
+               title=f"{m.name} ({r['train_accuracy']:.2f} %)", resolution=resolution(args))
     p.draw("costs.png", plots.cost_curves, {m.name: results[m.key]["costs"] for m in MODELS},
            log_every=LOG_EVERY, title="planar flower: training cost")
     p.draw("grad_check.png", plots.grad_comparison, report.per_param,
            title="deep network: manual vs autodiff vs finite differences (float64)")
     models = [{"key": m.key, "name": m.name, "layer_dims": list(m.layers), "hidden": m.hidden, "optimizer": m.optimizer,
-               "lr": m.lr, "course": m.course, **{k: v for k, v in results[m.key].items() if k != "params"}}
+               "lr": m.lr, "course": m.course, **{k: v for k, v in results[m.key].items() if k not in ("params", "grid_predictions")}}
               for m in MODELS]
     common.write_json(folder / "metrics.json", {
         "data": "flower", "dtype": dtype_name, "quick": args.quick, "seed": args.seed, "models": models,

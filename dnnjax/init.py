@@ -2,13 +2,20 @@
 
 ``W{l}`` has shape ``(n[l], n[l-1])`` and ``b{l}`` has shape ``(n[l], 1)``; biases start at
 zero. One PRNG key is split into one key per layer, so layer ``l`` draws from its own key.
+
+All the draws of a network are one compiled program per (layer dims, zero layers, dtype); the
+scales are an argument, so other scales reuse it. Its values are bit for bit those of drawing
+layer by layer (``jax.random.normal(keys[l-1], (n, n_prev), dtype) * s``), which is what a first
+run compiled before: one program per layer shape (the draw, the key slice, the multiply).
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from dnnjax import validate
 
@@ -45,14 +52,29 @@ def init_params(key, layer_dims, *, scale=0.01, dtype=jnp.float32) -> dict:
     dims = validate.layer_dims(layer_dims)
     validate.init_scale(scale, SCALES)
     dtype = validate.float_dtype(dtype)
+    scales = [_weight_scale(scale, dims[l - 1], dims[l]) for l in range(1, len(dims))]
+    zero = tuple(s == 0.0 for s in scales)
+    drawn = _draw(key, np.asarray(scales, dtype), dims=dims, zero=zero, dtype=dtype)
+    return {k: drawn[k] for l in range(1, len(dims)) for k in (f"W{l}", f"b{l}")}  # jit sorts dict keys
+
+
+@functools.partial(jax.jit, static_argnames=("dims", "zero", "dtype"))
+def _draw(key, scales, *, dims, zero, dtype):
+    """``{"W1", "b1", ...}``: ``W{l} = normal(keys[l-1]) * scales[l-1]`` (zeros where ``zero[l-1]``).
+
+    ``scales`` (L,) is an argument, not a constant. The barrier keeps XLA from rewriting the
+    product together with the normal's own arithmetic (without it most draws with a scale other
+    than 1 differed from the eager ones in the last bit), so each ``W`` is the same IEEE product
+    as the eager ``normal * s``.
+    """
     keys = jax.random.split(key, len(dims) - 1)
     params = {}
     for l in range(1, len(dims)):
         n_prev, n = dims[l - 1], dims[l]
-        s = _weight_scale(scale, n_prev, n)
-        if s == 0.0:
+        if zero[l - 1]:
             params[f"W{l}"] = jnp.zeros((n, n_prev), dtype)
         else:
-            params[f"W{l}"] = jax.random.normal(keys[l - 1], (n, n_prev), dtype) * jnp.asarray(s, dtype)
+            z = jax.lax.optimization_barrier(jax.random.normal(keys[l - 1], (n, n_prev), dtype))
+            params[f"W{l}"] = z * scales[l - 1]
         params[f"b{l}"] = jnp.zeros((n, 1), dtype)
     return params

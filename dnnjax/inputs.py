@@ -1,11 +1,16 @@
 """Validate and convert the arguments every public function shares.
 
 ``prepare`` checks names, the parameter pytree, ``X`` and (optionally) ``Y`` against the
-course's shape rules, then returns JAX arrays in the parameters' floating dtype.
+course's shape rules, then returns JAX arrays in the parameters' floating dtype. NumPy data is
+converted on the host (the same rounding as XLA's convert) and placed with ``jax.device_put``,
+so it costs no compiled program per shape (``jnp.asarray`` of a NumPy array compiles a ``stage``
+program, of another dtype a ``convert_element_type`` one); JAX arrays are converted by JAX.
 """
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
+import numpy as np
 
 from dnnjax import activations, validate
 from dnnjax.errors import InvalidValueError
@@ -31,9 +36,17 @@ def prepare(params, X, Y=None, *, hidden: str, output: str):
         Y = validate.Y(Y, m, dims[-1], output)
     if output == "softmax" and dims[-1] < 2:
         raise InvalidValueError(f"output='softmax' needs n_L >= 2 classes; the last layer has {dims[-1]} unit")
-    dtype = jnp.asarray(params["W1"]).dtype
-    params = {k: jnp.asarray(v, dtype) for k, v in params.items()}
-    X = jnp.asarray(X, dtype)
+    dtype = jax.dtypes.canonicalize_dtype(params["W1"].dtype)  # float64 is float32 without x64
+    params = {k: as_jax(v, dtype) for k, v in params.items()}
+    X = as_jax(X, dtype)
     if Y is not None:
-        Y = jnp.asarray(Y, dtype)
+        Y = as_jax(Y, dtype)
     return params, X, Y
+
+
+def as_jax(x, dtype):
+    """``x`` as a JAX array of ``dtype``: JAX arrays (and tracers) through ``jnp.asarray``, anything
+    else converted by NumPy on the host and copied to the device (no compiled program)."""
+    if isinstance(x, jax.Array):
+        return jnp.asarray(x, dtype)
+    return jax.device_put(np.asarray(x, dtype))

@@ -22,20 +22,21 @@ Modules (none imports matplotlib at import time):
     _io         lazy matplotlib access (Figure + Agg canvas), path checks, atomic PNG save
     _checks     input validation shared by the plots
     curves      cost_curves (training costs), predicted_vs_true (regression fit)
-    boundaries  decision_boundary (classifier regions), scatter_2d (planar data)
+    boundaries  decision_boundary (classifier regions), boundary_grid (its grid), scatter_2d (planar data)
     images      image_grid (pictures with captions; colour or grayscale)
     confusion   confusion_matrix, confusion_counts (a classifier's (true, predicted) counts)
     gradients   grad_comparison (gradient-check bar chart), COURSE_GRAD_THRESHOLD
 """
 
 from dnnjax.plots._io import PathLike  # noqa: F401  (kept importable as dnnjax.plots.PathLike)
-from dnnjax.plots.boundaries import decision_boundary, scatter_2d
+from dnnjax.plots.boundaries import boundary_grid, decision_boundary, scatter_2d
 from dnnjax.plots.confusion import confusion_counts, confusion_matrix
 from dnnjax.plots.curves import cost_curves, predicted_vs_true
 from dnnjax.plots.gradients import COURSE_GRAD_THRESHOLD, grad_comparison
 from dnnjax.plots.images import image_grid
 
 __all__ = [
+    "boundary_grid",
     "cost_curves",
     "confusion_matrix",
     "confusion_counts",

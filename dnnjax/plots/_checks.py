@@ -35,11 +35,8 @@ def _check_finite(name: str, arr: np.ndarray) -> None:
         raise InvalidValueError(f"{name} must be finite, got {bad} NaN/inf value(s)")
 
 
-def _check_xy(X: Any, Y: Any, *, binary: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Planar data: X (2, m) finite, Y (1, m) labels (0/1 if ``binary``, else integers >= 0).
-
-    Returns ``(X (2, m) float64, y (m,) int64)``.
-    """
+def _check_x(X: Any) -> np.ndarray:
+    """Planar points: X (2, m), m >= 1, finite; returned as a NumPy array (booleans as float64)."""
     X = _as_numeric("X", X)
     if X.ndim != 2 or X.shape[0] != 2 or X.shape[1] < 1:
         hint = ""
@@ -51,6 +48,15 @@ def _check_xy(X: Any, Y: Any, *, binary: bool) -> tuple[np.ndarray, np.ndarray]:
         )
     X = X.astype(np.float64) if X.dtype == np.bool_ else X
     _check_finite("X", X)
+    return X
+
+
+def _check_xy(X: Any, Y: Any, *, binary: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Planar data: X (2, m) finite, Y (1, m) labels (0/1 if ``binary``, else integers >= 0).
+
+    Returns ``(X (2, m) float64, y (m,) int64)``.
+    """
+    X = _check_x(X)
     m = X.shape[1]
     Y = _as_numeric("Y", Y)
     if Y.shape != (1, m):

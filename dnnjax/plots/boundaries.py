@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 
 from dnnjax.errors import InvalidTypeError, InvalidValueError, ShapeError
-from dnnjax.plots._checks import _as_numeric, _check_finite, _check_int, _check_title, _check_xy
+from dnnjax.plots._checks import _as_numeric, _check_finite, _check_int, _check_title, _check_x, _check_xy
 from dnnjax.plots._io import PathLike, _check_path, _cmap, _new_figure, _save
 
-__all__ = ["decision_boundary", "scatter_2d"]
+__all__ = ["boundary_grid", "decision_boundary", "scatter_2d"]
 
 
 def _class_colors(n: int):
@@ -43,6 +43,41 @@ def _scatter_labels(ax, X: np.ndarray, y: np.ndarray, n_classes: int) -> None:
     ax.set_ylabel("$x_2$")
 
 
+def _check_grid_args(resolution, padding) -> tuple[int, float]:
+    resolution = _check_int("resolution", resolution, minimum=2)
+    if isinstance(padding, bool) or not isinstance(padding, (int, float, np.integer, np.floating)):
+        raise InvalidTypeError(f"padding must be a float >= 0, got {type(padding).__name__}")
+    padding = float(padding)
+    if not (math.isfinite(padding) and padding >= 0):
+        raise InvalidValueError(f"padding must be a finite float >= 0, got {padding}")
+    return resolution, padding
+
+
+def _mesh(Xf: np.ndarray, dtype, resolution: int, padding: float):
+    """``(bounds, xx, yy, grid)``: the data's range extended by ``padding``, the
+    ``(resolution, resolution)`` mesh over it and its points as a ``(2, resolution**2)`` grid."""
+    x_min, x_max = Xf[0].min() - padding, Xf[0].max() + padding
+    y_min, y_max = Xf[1].min() - padding, Xf[1].max() + padding
+    if x_max - x_min <= 0:  # all points on one vertical line and no padding
+        x_min, x_max = x_min - 0.5, x_max + 0.5
+    if y_max - y_min <= 0:
+        y_min, y_max = y_min - 0.5, y_max + 0.5
+    xx, yy = np.meshgrid(np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution))
+    grid_dtype = np.result_type(dtype, np.float32) if np.issubdtype(dtype, np.floating) else np.float32
+    grid = np.stack([xx.ravel(), yy.ravel()]).astype(grid_dtype)
+    return (x_min, x_max, y_min, y_max), xx, yy, grid
+
+
+def boundary_grid(X: Any, *, resolution: int = 300, padding: float = 1.0) -> np.ndarray:
+    """The ``(2, resolution**2)`` grid points :func:`decision_boundary` passes to its
+    ``predict_fn`` for the same ``X``, ``resolution`` and ``padding`` (a caller that predicts on
+    it together with other data, in one compiled program, can hand the result back)."""
+    X_in = _as_numeric("X", X)
+    Xf = _check_x(X)
+    resolution, padding = _check_grid_args(resolution, padding)
+    return _mesh(Xf, X_in.dtype, resolution, padding)[3]
+
+
 def decision_boundary(
     path: PathLike,
     predict_fn: Callable[[Any], Any],
@@ -66,23 +101,9 @@ def decision_boundary(
         raise InvalidTypeError(f"predict_fn must be callable, got {type(predict_fn).__name__}")
     X_in = _as_numeric("X", X)
     Xf, y = _check_xy(X, Y, binary=True)
-    resolution = _check_int("resolution", resolution, minimum=2)
-    if isinstance(padding, bool) or not isinstance(padding, (int, float, np.integer, np.floating)):
-        raise InvalidTypeError(f"padding must be a float >= 0, got {type(padding).__name__}")
-    padding = float(padding)
-    if not (math.isfinite(padding) and padding >= 0):
-        raise InvalidValueError(f"padding must be a finite float >= 0, got {padding}")
+    resolution, padding = _check_grid_args(resolution, padding)
     title = _check_title(title)
-
-    x_min, x_max = Xf[0].min() - padding, Xf[0].max() + padding
-    y_min, y_max = Xf[1].min() - padding, Xf[1].max() + padding
-    if x_max - x_min <= 0:  # all points on one vertical line and no padding
-        x_min, x_max = x_min - 0.5, x_max + 0.5
-    if y_max - y_min <= 0:
-        y_min, y_max = y_min - 0.5, y_max + 0.5
-    xx, yy = np.meshgrid(np.linspace(x_min, x_max, resolution), np.linspace(y_min, y_max, resolution))
-    grid_dtype = np.result_type(X_in.dtype, np.float32) if np.issubdtype(X_in.dtype, np.floating) else np.float32
-    grid = np.stack([xx.ravel(), yy.ravel()]).astype(grid_dtype)
+    (x_min, x_max, y_min, y_max), xx, yy, grid = _mesh(Xf, X_in.dtype, resolution, padding)
     k = grid.shape[1]
 
     out = _as_numeric("predict_fn output", predict_fn(grid))

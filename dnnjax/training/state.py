@@ -7,6 +7,7 @@ numbering, the epoch's shuffling): the two calls equal one ``fit`` of ``2N``.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 import jax
@@ -34,9 +35,9 @@ def initial_opt_state(optimizer, params, opt_state):
             return ()
         raise InvalidValueError("opt_state must be None or () with optimizer=None (plain gradient descent keeps "
                                 f"no state); got {type(opt_state).__name__}")
-    expected = jax.eval_shape(optimizer.init, params)
     if opt_state is None:
-        return optimizer.init(params)
+        return _init(params, optimizer=optimizer)
+    expected = jax.eval_shape(optimizer.init, params)
     want, got = jax.tree.structure(expected), jax.tree.structure(opt_state)
     if want != got:
         raise InvalidValueError("opt_state does not match optimizer.init(params): expected the tree structure "
@@ -53,3 +54,10 @@ def initial_opt_state(optimizer, params, opt_state):
             raise InvalidValueError(f"{name} must have dtype {e.dtype} (as optimizer.init(params)); got {leaf.dtype}")
         out.append(jnp.array(leaf, copy=True))
     return jax.tree.unflatten(want, out)
+
+
+@functools.partial(jax.jit, static_argnames="optimizer")
+def _init(params, *, optimizer):
+    """``optimizer.init(params)`` as one compiled program per (optimizer, parameter shapes), not
+    one eager op per leaf shape (adam's zeros for each moment, its int32 count)."""
+    return optimizer.init(params)
