@@ -452,3 +452,42 @@ def test_image_grid_grayscale_course_layout(tmp_path):
     assert a.shape == b.shape and np.abs(a - b).max() < 0.02
     with pytest.raises(ShapeError, match=r"\(k, H, W, 1\)"):
         plots.image_grid(tmp_path / "bad.png", imgs[..., 0])
+
+
+# ---------------------------------------------------------------------------- cost of drawing (issue 13)
+
+
+def test_boundary_grid_is_the_grid_decision_boundary_predicts_on(tmp_path):
+    X, Y = flower()
+    seen = []
+    plots.decision_boundary(tmp_path / "db.png", lambda G: seen.append(G) or prob_fn(G), X, Y, resolution=25,
+                            padding=0.5)
+    grid = plots.boundary_grid(X, resolution=25, padding=0.5)
+    assert grid.shape == (2, 625) and grid.dtype == seen[0].dtype
+    np.testing.assert_array_equal(grid, seen[0])
+    with pytest.raises(ShapeError, match=r"X must have shape \(2, m\)"):
+        plots.boundary_grid(X.T)
+    with pytest.raises(InvalidValueError, match="resolution"):
+        plots.boundary_grid(X, resolution=1)
+
+
+def test_no_plot_builds_mathtext(tmp_path, monkeypatch):
+    """matplotlib builds its TeX parser on the first $...$ label (a quarter second or more per
+    process): the plots' own labels, log axes included, are plain Unicode text."""
+    import matplotlib.mathtext
+
+    parsed = []
+    original = matplotlib.mathtext.MathTextParser.parse
+    monkeypatch.setattr(matplotlib.mathtext.MathTextParser, "parse",
+                        lambda self, s, *a, **k: parsed.append(s) or original(self, s, *a, **k))
+    X, Y = flower()
+    plots.decision_boundary(tmp_path / "db.png", prob_fn, X, Y, resolution=30)
+    plots.grad_comparison(tmp_path / "g.png", _table())
+    plots.cost_curves(tmp_path / "c.png", {"a": [1.0, 0.5, 0.01, 1e-4]}, logy=True)
+    plots.predicted_vs_true(tmp_path / "p.png", np.arange(6.0).reshape(1, -1), np.arange(6.0).reshape(1, -1) + 0.1)
+    plots.scatter_2d(tmp_path / "s.png", X, Y)
+    assert parsed == []
+    from dnnjax.plots._io import _unmath  # the log axes' labels, as matplotlib's default would read
+
+    assert [_unmath(s) for s in (r"$\mathdefault{10^{-7}}$", r"$\mathdefault{2\times10^{-1}}$",
+                                 r"$\mathdefault{10^{0}}$", "1e-3")] == ["10⁻⁷", "2×10⁻¹", "10⁰", "1e-3"]

@@ -39,8 +39,8 @@ def _scatter_labels(ax, X: np.ndarray, y: np.ndarray, n_classes: int) -> None:
             label=f"label {c}", zorder=3,
         )
     ax.legend(loc="best", framealpha=0.85)
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+    ax.set_xlabel("x₁")
+    ax.set_ylabel("x₂")
 
 
 def _check_grid_args(resolution, padding) -> tuple[int, float]:

@@ -14,7 +14,7 @@ import numpy as np
 
 from dnnjax.errors import InvalidTypeError, InvalidValueError, ShapeError
 from dnnjax.plots._checks import _as_numeric, _check_finite, _check_int, _check_title
-from dnnjax.plots._io import PathLike, _check_path, _cmap, _new_figure, _save
+from dnnjax.plots._io import PathLike, _check_path, _cmap, _log_y, _new_figure, _save
 
 __all__ = ["cost_curves", "predicted_vs_true"]
 
@@ -76,7 +76,7 @@ def cost_curves(
         marker = "o" if arr.shape[0] <= 30 else None
         ax.plot(x, arr, marker=marker, markersize=4, linewidth=1.8, color=colors(i % 10), label=label)
     if logy:
-        ax.set_yscale("log")
+        _log_y(ax)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title if title is not None else f"{ylabel} during training (every {log_every} {xlabel})")
@@ -127,7 +127,7 @@ def predicted_vs_true(path: PathLike, y_true: Any, y_pred: Any, *, title: str | 
     rmse = float(np.sqrt(np.mean((p - t) ** 2)))
     ss_tot = float(np.sum((t - t.mean(axis=1, keepdims=True)) ** 2))
     r2 = 1.0 - float(np.sum((p - t) ** 2)) / ss_tot if ss_tot > 0 else float("nan")
-    ax.text(0.03, 0.97, f"RMSE = {rmse:.4g}\n$R^2$ = {r2:.4f}", transform=ax.transAxes, ha="left", va="top",
+    ax.text(0.03, 0.97, f"RMSE = {rmse:.4g}\nR² = {r2:.4f}", transform=ax.transAxes, ha="left", va="top",
             bbox=dict(boxstyle="round", facecolor="white", alpha=0.85))
     ax.set_xlabel("true")
     ax.set_ylabel("predicted")

@@ -12,7 +12,7 @@ import numpy as np
 
 from dnnjax.errors import InvalidTypeError, InvalidValueError, ShapeError
 from dnnjax.plots._checks import _as_numeric, _check_title
-from dnnjax.plots._io import PathLike, _check_path, _cmap, _new_figure, _save
+from dnnjax.plots._io import PathLike, _check_path, _cmap, _log_y, _new_figure, _save
 
 __all__ = ["grad_comparison", "COURSE_GRAD_THRESHOLD"]
 
@@ -79,7 +79,7 @@ def grad_comparison(path: PathLike, table: Mapping[str, Mapping[str, Any]], *, t
 
     fig = _new_figure((max(6.5, 1.0 + 0.35 * n_p * n_q + 0.4 * n_p), 5.0))
     ax = fig.add_subplot(1, 1, 1)
-    ax.set_yscale("log")
+    _log_y(ax)
     group = 0.8
     width = group / n_q
     x = np.arange(n_p)
@@ -104,7 +104,7 @@ def grad_comparison(path: PathLike, table: Mapping[str, Mapping[str, Any]], *, t
     ax.set_xticklabels(params)
     ax.set_xlim(-0.6, n_p - 0.4)
     ax.set_xlabel("parameter")
-    ax.set_ylabel("relative difference  $\\|a-b\\| / (\\|a\\|+\\|b\\|)$")
+    ax.set_ylabel("relative difference  ‖a−b‖ / (‖a‖+‖b‖)")
     ax.grid(True, axis="y", which="major", alpha=0.3, zorder=0)
     ax.set_title(title if title is not None else "gradient check")
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, framealpha=0.9)
