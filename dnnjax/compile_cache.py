@@ -26,6 +26,9 @@ ENV_OFF = "DNNJAX_NO_COMPILE_CACHE"
 # floor still compiled 47 small programs (4.3 s in all, vs 2.9 s with every program cached;
 # the cache holds 67 entries, 0.6 MB).
 MIN_COMPILE_SECS = 0.0
+# and every size: JAX's docs (persistent compilation cache, quick start) set -1, "no size
+# restriction"; its default 0 lets JAX pick a floor per file system (0 on a local disk today).
+MIN_ENTRY_BYTES = -1
 
 
 def disabled_by_env() -> bool:
@@ -59,5 +62,7 @@ def enable() -> Path | None:
         warnings.warn(f"dnnjax: no compilation cache ({folder}: {err})", RuntimeWarning, stacklevel=2)
         return None
     jax.config.update("jax_persistent_cache_min_compile_time_secs", MIN_COMPILE_SECS)
+    if jax.config.jax_persistent_cache_min_entry_size_bytes == 0:  # a size the user set is kept
+        jax.config.update("jax_persistent_cache_min_entry_size_bytes", MIN_ENTRY_BYTES)
     jax.config.update("jax_compilation_cache_dir", str(folder))
     return folder

@@ -29,7 +29,8 @@ jax.jit(lambda x: jnp.tanh(x) @ x.T + 1.0)(jnp.ones((64, 64))).block_until_ready
 print(json.dumps({"after_import": after_import, "first": None if first is None else str(first),
                   "second": None if second is None else str(second),
                   "config": jax.config.jax_compilation_cache_dir,
-                  "min_secs": jax.config.jax_persistent_cache_min_compile_time_secs}))
+                  "min_secs": jax.config.jax_persistent_cache_min_compile_time_secs,
+                  "min_bytes": jax.config.jax_persistent_cache_min_entry_size_bytes}))
 """
 
 
@@ -46,7 +47,8 @@ def test_import_sets_nothing_enable_uses_xdg_folder_and_is_idempotent(tmp_path):
     r = probe({"XDG_CACHE_HOME": str(tmp_path)})
     assert r["after_import"] is None  # importing dnnjax leaves JAX's config alone
     assert r["first"] == r["second"] == r["config"] == str(tmp_path / "dnnjax")
-    assert r["min_secs"] == compile_cache.MIN_COMPILE_SECS
+    assert r["min_secs"] == compile_cache.MIN_COMPILE_SECS  # every program is kept, however quick
+    assert r["min_bytes"] == compile_cache.MIN_ENTRY_BYTES == -1  # and however small
     folder = tmp_path / "dnnjax"
     assert folder.is_dir() and (folder.stat().st_mode & 0o077) == 0  # private: the cache is trusted code
 
@@ -106,3 +108,21 @@ def test_cli_verbose_prints_the_compile_table_on_stderr(capsys):
     assert main(["gradcheck", "--layers", "3,2,1", "--verbose"]) == 0
     err = capsys.readouterr().err
     assert "programs compiled" in err and "compile s" in err
+
+
+def test_a_second_run_loads_every_program_from_the_cache(tmp_path):
+    """Two `dnnjax gradcheck --verbose` processes on one cache folder: the second compiles nothing."""
+    import re
+
+    env = {k: v for k, v in os.environ.items() if k != "DNNJAX_NO_COMPILE_CACHE"}
+    env.update(XDG_CACHE_HOME=str(tmp_path), PYTHONPATH=str(REPO) + os.pathsep + env.get("PYTHONPATH", ""))
+    totals = []
+    for _ in range(2):
+        out = subprocess.run([sys.executable, "-m", "dnnjax", "gradcheck", "--layers", "3,2,1", "--verbose"],
+                             env=env, capture_output=True, text=True, timeout=180)
+        assert out.returncode == 0, out.stderr
+        n, hits = re.search(r"(\d+) programs compiled \((\d+) loaded from the persistent cache\)", out.stderr).groups()
+        totals.append((int(n), int(hits)))
+    (n1, hits1), (n2, hits2) = totals
+    assert n1 > 0 and hits1 == 0  # a clean cache: everything compiled
+    assert n2 == n1 and hits2 == n2  # the same programs, every one a cache load

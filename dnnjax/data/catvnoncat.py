@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import h5py
 import numpy as np
 
 from dnnjax.errors import InvalidTypeError, InvalidValueError, ShapeError
@@ -22,6 +21,8 @@ CAT_FILES = {"train": "train_catvnoncat.h5", "test": "test_catvnoncat.h5"}
 
 def _read_h5(file: Path, keys: tuple[str, ...]) -> dict[str, np.ndarray]:
     """Read ``keys`` of the HDF5 ``file`` fully into memory; any I/O trouble names the file."""
+    import h5py  # here, not at import: ~0.1 s that every `dnnjax` command and `import dnnjax` paid
+
     if not file.is_file():
         raise InvalidValueError(f"cat data: expected the file {file}, but it does not exist")
     try:
