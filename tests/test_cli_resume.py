@@ -131,6 +131,39 @@ def test_ctrl_c_in_process_stops_saves_and_resumes_exactly(tmp_path, capsys, mon
     assert_same_run(tmp_path / "a", tmp_path / "c")  # the resumed run wrote into its own folder again
 
 
+def test_sigterm_stops_at_a_chunk_boundary_saves_and_exits_143(tmp_path, capsys, monkeypatch):
+    """``kill PID`` (a scheduler's stop, a container's shutdown) is a Ctrl-C with exit code 143."""
+    class Killed(Exception):
+        pass
+
+    def killed(signum, frame):  # what a SIGTERM would do here if dnnjax train did not handle it
+        raise Killed
+
+    calls, real_fit = [], dnnjax.fit
+
+    def fit_then_sigterm(*args, **kwargs):  # SIGTERM arrives while the second chunk trains
+        calls.append(kwargs["start"])
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(train_loop.dnnjax, "fit", fit_then_sigterm)
+    before = signal.signal(signal.SIGTERM, killed)
+    try:
+        rc, out, err = run_cli(capsys, *MOONS, "--iterations", 200, "--out", tmp_path)
+        assert signal.getsignal(signal.SIGTERM) is killed  # the old handler is back
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert rc == 143 and calls == [0, 20], err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("dnnjax: stopped by SIGTERM at iteration 40 of 200; saved "), err
+    command = shlex.split(lines[0].split("resume with: ", 1)[1])
+    assert command[:2] == ["dnnjax", "train"] and command[command.index("--iterations") + 1] == "160"
+    meta = checkpoint.load(tmp_path / "checkpoint.npz")[1]  # written through checkpoint.save (atomic)
+    assert meta["iterations"] == 40 and meta["cost_iterations"] == [0, 20]
+    assert json.loads((tmp_path / "metrics.json").read_text())["interrupted"] is True
+
+
 def test_sigint_to_a_subprocess_without_terminal(tmp_path):
     """A real Ctrl-C: SIGINT to `python -m dnnjax train` (stdin, stdout, stderr not terminals)
     once it logs; it stops at the end of the chunk in flight, exits 130 with one line naming the command that
@@ -238,7 +271,7 @@ def test_pace_takes_the_speed_from_chunks_that_did_not_compile():
 
 
 def test_stop_request_first_ctrl_c_asks_second_interrupts():
-    before = signal.getsignal(signal.SIGINT)
+    before, before_term = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     with pytest.raises(KeyboardInterrupt):
         with train_loop.StopRequest() as stop:
             os.kill(os.getpid(), signal.SIGINT)
@@ -246,4 +279,25 @@ def test_stop_request_first_ctrl_c_asks_second_interrupts():
             os.kill(os.getpid(), signal.SIGINT)  # impatient: stop now (atomic writes keep files whole)
             for _ in range(1000):  # give the signal a few bytecodes to be delivered
                 pass
-    assert signal.getsignal(signal.SIGINT) is before
+    assert signal.getsignal(signal.SIGINT) is before and signal.getsignal(signal.SIGTERM) is before_term
+
+
+def test_stop_request_second_sigterm_goes_to_the_previous_handler():
+    class Killed(Exception):
+        pass
+
+    def killed(signum, frame):
+        raise Killed
+
+    before = signal.signal(signal.SIGTERM, killed)
+    try:
+        with pytest.raises(Killed):
+            with train_loop.StopRequest() as stop:
+                os.kill(os.getpid(), signal.SIGTERM)
+                assert stop.signum == signal.SIGTERM  # training would stop at the next boundary
+                os.kill(os.getpid(), signal.SIGTERM)  # again: what SIGTERM did before (by default, exit at once)
+                for _ in range(1000):
+                    pass
+        assert signal.getsignal(signal.SIGTERM) is killed
+    finally:
+        signal.signal(signal.SIGTERM, before)

@@ -7,12 +7,14 @@ terminal only); with a test split the test cost and metric are taken at the same
 Checkpoints hold the whole training state (parameters, optimizer state, units done, shuffling
 key), so ``--resume CKPT`` continues exactly one longer run. ``--checkpoint-every K`` writes
 one every K units; Ctrl-C stops at the next chunk boundary, writes it, prints the command that
-resumes and exits 130. The loop itself is :mod:`.train_loop`; metrics and plots :mod:`.report`.
+resumes and exits 130; a SIGTERM does the same and exits 143 (128 + the signal's number). The
+loop itself is :mod:`.train_loop`; metrics and plots :mod:`.report`.
 """
 from __future__ import annotations
 
 import inspect
 import shlex
+import signal
 import sys
 import time
 
@@ -26,8 +28,6 @@ from dnnjax import activations, checkpoint, data
 from dnnjax.commands import common, report, run_data, settings, train_loop
 from dnnjax.commands.common import CliError
 from dnnjax.inputs import METHODS
-
-INTERRUPTED = 130
 
 
 def add_parser(sub) -> None:
@@ -217,9 +217,10 @@ def _train(args, s: settings.Settings, ckpt, extra) -> int:
                 "interrupted": interrupted}
     if interrupted:
         common.write_json(folder / "metrics.json", dict(config, **run_info, history=history))
-        print(f"dnnjax: interrupted at {unit} {state.done} of {end}; saved {path}; resume with: "
+        how = "interrupted" if stop.signum == signal.SIGINT else f"stopped by {signal.Signals(stop.signum).name}"
+        print(f"dnnjax: {how} at {unit} {state.done} of {end}; saved {path}; resume with: "
               f"{_resume_command(args, path, end - state.done, unit)}", file=sys.stderr)
-        return INTERRUPTED
+        return 128 + stop.signum
     m = report.final_metrics(score, state.params)
     plots = [] if args.no_plots else report.draw(folder, state.params, score, s, dims, state.history, unit)
     common.write_json(folder / "metrics.json", dict(config, **run_info, **m, history=history, plots=plots))

@@ -1,5 +1,5 @@
 """The training loop of ``dnnjax train``: :func:`dnnjax.fit` called chunk by chunk, so that the
-run can log test metrics, write checkpoints and stop on Ctrl-C between chunks.
+run can log test metrics, write checkpoints and stop on Ctrl-C (or SIGTERM) between chunks.
 
 Chunk boundaries are the logged units (multiples of ``--log-every``), the checkpoint units
 (multiples of ``--checkpoint-every``) and the end; a unit is an iteration (full batch) or an
@@ -9,8 +9,8 @@ is honoured within a second or two whatever ``--log-every`` is (:class:`Pace`: t
 from chunks whose program was already compiled). Each chunk is one ``fit(..., opt_state=, start=, return_state=True)`` from
 the previous one's state, so the chunks together are exactly one run (``fit`` numbers
 iterations, shuffles epochs and logs costs from the absolute ``start``), and repeated chunk
-lengths reuse one compiled program. A SIGINT sets a flag (:class:`StopRequest`) that the loop
-reads at the next boundary; a second one interrupts at once.
+lengths reuse one compiled program. A SIGINT or SIGTERM sets a flag (:class:`StopRequest`)
+that the loop reads at the next boundary; a second one stops at once.
 """
 from __future__ import annotations
 
@@ -50,28 +50,44 @@ class RunState:
 
 
 class StopRequest:
-    """While active, the first SIGINT only sets :attr:`requested`; a second raises KeyboardInterrupt.
+    """While active, the first SIGINT (Ctrl-C) or SIGTERM (``kill``, a scheduler's stop) only
+    records itself in :attr:`signum` (so :attr:`requested`); after that a SIGINT raises
+    KeyboardInterrupt and a SIGTERM goes to the previous handler (by default: the process ends
+    at once; atomic writes keep the files whole).
 
-    The previous handler is restored on exit. Outside the main thread (where Python cannot install
-    signal handlers) it does nothing and Ctrl-C behaves as usual.
+    The previous handlers are restored on exit. Outside the main thread (where Python cannot
+    install signal handlers) it does nothing and the signals behave as usual.
     """
 
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
     def __init__(self):
-        self.requested, self._old = False, None
+        self.signum, self._old = None, {}
+
+    @property
+    def requested(self) -> bool:
+        return self.signum is not None
 
     def _handler(self, signum, frame):
-        if self.requested:
+        if self.signum is None:
+            self.signum = signum
+        elif signum == signal.SIGINT:
             raise KeyboardInterrupt
-        self.requested = True
+        else:
+            signal.signal(signum, self._old.pop(signum))
+            signal.raise_signal(signum)
 
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
-            self._old = signal.signal(signal.SIGINT, self._handler)
+            for signum in self.SIGNALS:
+                old = signal.signal(signum, self._handler)
+                self._old[signum] = signal.SIG_DFL if old is None else old  # None: not set from Python
         return self
 
     def __exit__(self, *exc):
-        if self._old is not None:
-            signal.signal(signal.SIGINT, self._old)
+        while self._old:
+            signum, old = self._old.popitem()
+            signal.signal(signum, old)
         return False
 
 
@@ -130,7 +146,7 @@ class Pace:
 def train(state: RunState, X, Y, *, end: int, fit_kwargs: dict, minibatch: bool, log_every: int,
           checkpoint_every: int | None, stop: StopRequest, measure: Callable | None,
           on_log: Callable, on_chunk: Callable, save: Callable) -> bool:
-    """Run ``state`` on to unit ``end``, updating it in place; True when stopped by Ctrl-C first.
+    """Run ``state`` on to unit ``end``, updating it in place; True when stopped first (``stop.signum``).
 
     ``measure(params) -> (test_cost, test_metric)`` at every logged unit (None: no test split);
     ``on_log(unit, cost, test)`` prints; ``on_chunk(done)`` moves a progress bar; ``save(state)``
