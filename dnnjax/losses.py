@@ -2,7 +2,7 @@
 
 - ``sigmoid``: mean binary cross-entropy, ``-(1/m) sum(Y log s(Z) + (1-Y) log s(-Z))``, written
   as ``max(Z, 0) - Y Z + log1p(exp(-|Z|))`` (:func:`binary_cross_entropy_from_logits`): finite
-  for any finite logit, and a backward pass of one fused element-wise expression.
+  for any finite logit; its derivative rule ``s(Z) - Y`` is one fused element-wise expression.
 - ``softmax``: mean categorical cross-entropy with one-hot ``Y`` (C, m), ``log_softmax`` over rows.
 - ``linear``: mean squared error, ``(1/m) sum((Z - Y)^2)`` (summed over output rows).
 
@@ -13,22 +13,41 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+from jax.custom_derivatives import SymbolicZero
 
 from dnnjax import network as fwd
 from dnnjax import inputs
 
 
+@jax.custom_jvp
 def binary_cross_entropy_from_logits(Z, Y):
     """Per-example ``-(Y log s(Z) + (1-Y) log s(-Z))`` = ``max(Z, 0) - Y Z + log1p(exp(-|Z|))``.
 
-    Both branches are picked by one ``Z >= 0`` test, so ``jax.grad`` is ``s(Z) - Y`` on both
-    sides and at 0 (``1 - Y - 1/2`` there); ``exp`` only ever sees ``-|Z| <= 0``: no overflow.
-    The same values as ``optax.sigmoid_binary_cross_entropy`` to float rounding, with a
-    backward pass that is one element-wise expression (optax's ``log_sigmoid`` backward is
-    several kernels and a ``log1p`` on XLA:CPU). Any shape; ``Y`` may hold soft labels.
+    Both branches are picked by one ``Z >= 0`` test; ``exp`` only ever sees ``-|Z| <= 0``: no
+    overflow, finite for any finite logit. The same values as ``optax.sigmoid_binary_cross_entropy``
+    to float rounding. Any shape; ``Y`` may hold soft labels.
+
+    Its derivative is given as a rule (``jax.custom_jvp``, like JAX's own ``logaddexp``):
+    ``dZ (s(Z) - Y) - dY Z``, the textbook identity, one element-wise expression with one
+    ``exp``. Differentiated as written, ``jax.grad`` keeps ``e = exp(-|Z|)`` for two uses (``1 / (1
+    + e)`` and ``e`` times it), which XLA:CPU runs as two kernels where ``s(Z) - Y`` is one (the
+    planar loop of :mod:`dnnjax.narrow_autodiff`). Everything upstream of the logits (the
+    network's backward pass) is still derived by ``jax.grad``.
     """
     pos = Z >= 0
     return jnp.where(pos, Z, 0) - Y * Z + jnp.log1p(jnp.exp(jnp.where(pos, -Z, Z)))
+
+
+def _binary_cross_entropy_jvp(primals, tangents):
+    (Z, Y), (dZ, dY) = primals, tangents
+    terms = [] if isinstance(dZ, SymbolicZero) else [dZ * (jax.nn.sigmoid(Z) - Y)]
+    if not isinstance(dY, SymbolicZero):  # labels are constants in training: no 0 * Z term (NaN at Z = inf)
+        terms.append(-dY * Z)
+    out = binary_cross_entropy_from_logits(Z, Y)
+    return out, (sum(terms[1:], terms[0]) if terms else jnp.zeros_like(out))
+
+
+binary_cross_entropy_from_logits.defjvp(_binary_cross_entropy_jvp, symbolic_zeros=True)
 
 
 def sigmoid_cross_entropy(Z, Y):
