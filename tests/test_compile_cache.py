@@ -126,3 +126,18 @@ def test_a_second_run_loads_every_program_from_the_cache(tmp_path):
     (n1, hits1), (n2, hits2) = totals
     assert n1 > 0 and hits1 == 0  # a clean cache: everything compiled
     assert n2 == n1 and hits2 == n2  # the same programs, every one a cache load
+
+
+def test_the_command_freezes_the_collector_at_exit_a_caller_does_not(monkeypatch):
+    import atexit
+    import gc
+
+    from dnnjax import cli
+
+    registered = []
+    monkeypatch.setattr(atexit, "register", lambda fn, *a, **k: registered.append(fn))
+    assert cli.main(["gradcheck", "--help"]) == 0  # a caller's main([...]): its process, its collector
+    assert registered == []
+    monkeypatch.setattr(sys, "argv", ["dnnjax", "gradcheck", "--help"])
+    assert cli.main() == 0  # the command itself (console script, python -m dnnjax)
+    assert registered == [gc.freeze]
