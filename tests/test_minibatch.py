@@ -118,6 +118,27 @@ def test_softmax_deep_network_equals_numpy_loop_with_key_permutations(x64):
     assert_close(got, ref)
 
 
+def test_permutations_drawn_in_blocks_are_each_epochs_own(x64):
+    """The engine draws the permutations of several epochs at once (``units_per_draw``); each is
+    still ``permutation(key, epoch)``: a chunk of 5 epochs drawn 2 at a time (two blocks and a
+    rest of 1) trains exactly like the NumPy loop on the per-epoch permutations."""
+    from dnnjax.training import engine, schedules
+
+    key = jax.random.key(4)
+    one_by_one = np.stack([np.asarray(train.epoch_permutation(key, e, 50)) for e in range(3, 8)])
+    np.testing.assert_array_equal(schedules.permutations(key, 3, 5, 50), one_by_one)
+    p, X, Y = problem(dims=(5, 7, 3), m=50, output="softmax", seed=8)
+    perms = np.stack([np.asarray(train.epoch_permutation(key, e, 50)) for e in range(5)])
+    ref, ref_costs = numpy_course2(p, X, Y, perms, 16, 0.1, "softmax")
+    schedule = schedules.Minibatch(50, 16, draw_elements=100)
+    assert schedule.units_per_draw == 2 and schedule.masked
+    grad_fn, _ = train.step_functions(p, "autodiff", minibatch=True, masked=True)
+    got, costs = engine.run(p, jnp.asarray(X), jnp.asarray(Y), grad_fn=grad_fn, config=("relu", "softmax", "autodiff"),
+                            learning_rate=0.1, num_iterations=5, log_every=5, schedule=schedule, key=key)
+    np.testing.assert_allclose(costs, ref_costs[:1], rtol=RTOL)
+    assert_close(got, ref)
+
+
 def test_course_permutations_are_course2_seeds():
     perms = train.course_permutations(10, 3)
     for e in range(3):

@@ -55,7 +55,7 @@ def train_chunks(params, opt_state, X, Y, learning_rate, start, key=None, perms=
     """
     spu = schedule.steps_per_unit
 
-    def step(carry, Xb, Yb, w, k):
+    def step(carry, Xb, Yb, w):
         params, opt_state, it, bad = carry
         cost, g = grad_fn(params, Xb, Yb, config) if w is None else grad_fn(params, Xb, Yb, config, w)
         if optimizer is None:  # the course's update: W := W - learning_rate * dW
@@ -64,19 +64,38 @@ def train_chunks(params, opt_state, X, Y, learning_rate, start, key=None, perms=
             with jax.numpy_dtype_promotion("standard"):  # optax mixes Python floats and int counts
                 updates, opt_state = optimizer.update(g, opt_state, params)
             params = optax.apply_updates(params, updates)
-        bad = jnp.where((bad < 0) & ~jnp.isfinite(cost), it * spu + k, bad)
         return (params, opt_state, it, bad), cost
 
     def unit(carry, perm):
-        (params, opt_state, it, bad), cost = schedule.unit(step, carry, X, Y, key, perm)
+        (params, opt_state, it, bad), cost, step_costs = schedule.unit(step, carry, X, Y, key, perm)
+        # the first non-finite step of the unit, once per unit (not a kernel per step)
+        nonfinite = ~jnp.isfinite(step_costs)
+        bad = jnp.where((bad < 0) & jnp.any(nonfinite), it * spu + jnp.argmax(nonfinite).astype(it.dtype), bad)
         return (params, opt_state, it + 1, bad), (cost if cost_fn is None else None)
 
-    def run_chunk(carry, perms):
-        first = None if cost_fn is None else cost_fn(carry[0], X, Y, config)
+    def units(carry, perms, n):
         # not unrolled: an unrolled body (x4 saved ~10 % per planar iteration) compiles to other
         # rounding than the same steps in a chunk of another length (seen with adam, float64), so
         # a run split at another iteration would not be bit for bit the uninterrupted one
-        carry, costs = jax.lax.scan(unit, carry, perms, length=chunk)
+        if perms is not None or not schedule.draws:
+            return jax.lax.scan(unit, carry, perms, length=n)
+        # the schedule's random draws (permutations) for a block of units at once: one batched
+        # draw instead of one per unit (the same values: each comes from its own unit's number)
+        drawn = lambda c, count: jax.lax.scan(unit, c, schedule.draw(key, c[2], count), length=count)
+        block = schedule.units_per_draw
+        if n <= block:
+            return drawn(carry, n)
+        blocks, rest = divmod(n, block)
+        carry, costs = jax.lax.scan(lambda c, _: drawn(c, block), carry, None, length=blocks)
+        costs = None if costs is None else costs.reshape(-1)
+        if rest:
+            carry, last = drawn(carry, rest)
+            costs = None if costs is None else jnp.concatenate([costs, last])
+        return carry, costs
+
+    def run_chunk(carry, perms):
+        first = None if cost_fn is None else cost_fn(carry[0], X, Y, config)
+        carry, costs = units(carry, perms, chunk)
         return carry, (costs[0] if cost_fn is None else first)
 
     carry0 = (params, opt_state, jnp.asarray(start, jnp.int32), jnp.asarray(-1, jnp.int32))
