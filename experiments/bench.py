@@ -251,7 +251,7 @@ def main(argv=None):
     if run_minibatch and not args.quick:
         from bench_minibatch import bench as minibatch_bench, report as minibatch_report
 
-        minibatch = minibatch_bench(args.reps)
+        minibatch = minibatch_bench(args.reps, peak_gflops=peak_gflops)
         print("\n".join(minibatch_report(minibatch)))
     print("\n".join(target_lines(rows, peak_gflops, sweep)))
     print("\n".join(ratio_lines(rows, sweep)))

@@ -12,6 +12,12 @@ installed) and scikit-learn's ``MLPClassifier(solver="sgd", momentum=0)``. Each 
 repetitions (each repetition runs every implementation once, in turn, after a pause), medians.
 Every epoch includes its permutation. The final costs (float64 NumPy, whole data set) are
 printed so a fast wrong answer shows (the permutations differ, so they agree only roughly).
+
+Also printed: each implementation's GFLOP/s and % of the float32 matmul peak (the necessary
+matmul FLOPs of an epoch: forward, dW of every layer, dA for layers >= 2, over all m columns;
+the peak: a 2048^3 GEMM, the faster of XLA's and NumPy's, each in its own process, this run),
+the bound that peak puts on an epoch ("at 100 % of the peak an epoch takes X ms = Y x NumPy"),
+and the issue's targets (dnnjax over NumPy and PyTorch eager; the hand scan's ratios beside).
 A benchmark, not a test: it prints figures and writes JSON; it asserts nothing.
 """
 from __future__ import annotations
@@ -32,6 +38,9 @@ from bench_race import race  # noqa: E402
 # name: (layer_dims, m, batch size, learning rate, epochs per timed run)
 WORKLOADS = {"digits": ([64, 64, 10], 1797, 64, 0.05, 20), "large": ([784, 256, 128, 10], 60000, 128, 0.05, 1)}
 REFERENCE = "numpy (rows)"
+TORCH = "pytorch eager"
+# the issue's targets: dnnjax epoch time / this implementation's (at most)
+TARGETS = {"digits": {REFERENCE: 0.6, TORCH: 0.2}, "large": {REFERENCE: 0.9, TORCH: 0.5}}
 
 
 def make_problem(dims, m, seed=0):
@@ -83,34 +92,95 @@ def available(keep=()):
     return labels
 
 
-def bench_workload(name, spec, labels, reps):
+def flops_per_epoch(dims, m):
+    """The necessary matmul FLOPs of one epoch (every column once): forward, dW of every layer,
+    dA[l-1] for l >= 2 (not dA0: nobody needs the gradient of X)."""
+    from bench import flops_per_iteration
+
+    return flops_per_iteration(dims, m)
+
+
+def bench_workload(name, spec, labels, reps, peak_gflops):
     first, replies = race(_worker, labels, spec, reps)
     times = {k: [r[0] for r in v] for k, v in replies.items()}
     costs = {k: v[-1][1] for k, v in replies.items()}
     p0, X, Y = make_problem(spec[0], spec[1])
     med = {k: float(np.median(v)) for k, v in times.items()}
+    flops = flops_per_epoch(spec[0], spec[1])
     return [{"workload": name, "impl": k, "ms_per_epoch": 1e3 * med[k], "epochs_per_run": spec[4],
              "vs_numpy": med[k] / med[REFERENCE], "vs_dnnjax": med[k] / med["dnnjax fit"] if "dnnjax fit" in med else None,
+             "gflops": flops / med[k] / 1e9, "fraction_of_peak": flops / med[k] / 1e9 / peak_gflops,
+             "bound_ms_per_epoch": 1e3 * flops / (peak_gflops * 1e9), "peak_gflops": peak_gflops,
+             "all_ms_per_epoch": [1e3 * t for t in times[k]],
              "first_run_s": first[k], "initial_cost": cost64(p0, X, Y), "final_cost": costs[k]} for k in labels]
 
 
 def report(rows):
     lines = [f"{'workload':<10}{'implementation':<18}{'ms/epoch':>10}{'time / numpy':>14}{'time / dnnjax':>15}"
-             f"{'final cost':>12}  (initial)"]
+             f"{'GFLOP/s':>9}{'% peak':>8}{'final cost':>12}  (initial)"]
     for r in rows:
         lines.append(f"{r['workload']:<10}{r['impl']:<18}{r['ms_per_epoch']:>10.1f}{r['vs_numpy']:>14.2f}"
-                     f"{(r['vs_dnnjax'] or float('nan')):>15.2f}{r['final_cost']:>12.4f}  ({r['initial_cost']:.4f})")
+                     f"{(r['vs_dnnjax'] or float('nan')):>15.2f}{r['gflops']:>9.1f}{100 * r['fraction_of_peak']:>7.1f}%"
+                     f"{r['final_cost']:>12.4f}  ({r['initial_cost']:.4f})")
     lines.append("time / X: this implementation's epoch time over X's (below 1: faster than X); medians of "
-                 "interleaved runs, each implementation in its own process")
+                 "interleaved runs, each implementation in its own process; GFLOP/s of the necessary matmuls")
+    return lines + bound_lines(rows) + target_lines(rows)
+
+
+def _row(rows, workload, impl):
+    return next((r for r in rows if r["workload"] == workload and r["impl"] == impl), None)
+
+
+def bound_lines(rows):
+    """What the measured matmul peak allows: an epoch's necessary matmuls at 100 % of it."""
+    lines = []
+    for name in dict.fromkeys(r["workload"] for r in rows):
+        ref, torch = _row(rows, name, REFERENCE), _row(rows, name, TORCH)
+        bound = ref["bound_ms_per_epoch"]
+        vs = f"{bound / ref['ms_per_epoch']:.2f} x NumPy" + (f", {bound / torch['ms_per_epoch']:.2f} x PyTorch eager"
+                                                              if torch else "")
+        lines.append(f"bound {name}: at 100 % of the peak ({ref['peak_gflops']:.0f} GFLOP/s) an epoch takes "
+                     f"{bound:.2f} ms = {vs}")
     return lines
 
 
-def bench(reps=5, only=(), keep=()):
+def target_lines(rows):
+    """The issue's targets: dnnjax's (and, beside it, the hand scan's) epoch time over NumPy's and
+    PyTorch eager's, with the bound where the measured peak makes a target unreachable."""
+    lines = []
+    for name, targets in TARGETS.items():
+        for other, want in targets.items():
+            theirs = _row(rows, name, other)
+            if theirs is None:
+                continue
+            best = theirs["bound_ms_per_epoch"] / theirs["ms_per_epoch"]
+            for impl, short in (("dnnjax fit", "dnnjax"), ("hand JAX scan", "hand scan")):
+                mine = _row(rows, name, impl)
+                if mine is None:
+                    continue
+                ratio = mine["ms_per_epoch"] / theirs["ms_per_epoch"]
+                verdict = "met" if ratio <= want else "NOT met"
+                if best > want:
+                    verdict += f" (out of reach: at 100 % of the peak {best:.2f})"
+                lines.append(f"{short}/{'NumPy' if other == REFERENCE else 'PyTorch'} {name} {ratio:.2f} "
+                             f"(target {want}) {verdict}")
+        a, b = _row(rows, name, "dnnjax fit"), _row(rows, name, "hand JAX scan")
+        if a and b:
+            lines.append(f"dnnjax/hand scan {name} {a['ms_per_epoch'] / b['ms_per_epoch']:.2f} (target <= 1)")
+    return lines
+
+
+def bench(reps=5, only=(), keep=(), peak_gflops=None):
+    """Rows of the race; ``peak_gflops``: the float32 matmul peak (measured here if not given)."""
+    if peak_gflops is None:
+        from bench import matmul_peak
+
+        peak_gflops = max(matmul_peak(reps).values())
     labels = available(keep)
     rows = []
     for name, spec in WORKLOADS.items():
         if not only or name in only:
-            rows += bench_workload(name, spec, labels, reps)
+            rows += bench_workload(name, spec, labels, reps, peak_gflops)
     return rows
 
 
