@@ -33,6 +33,14 @@ CAT_DIR = _find_cat_dir()
 needs_cat_data = pytest.mark.skipif(CAT_DIR is None, reason="cat/non-cat h5 files not found (set DNNJAX_DATA_DIR)")
 
 
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto`` (pyproject.toml's addopts): xdist's one worker per CPU for a run of several
+    files; none (the tests run in this process) for one file or test, where the extra workers
+    would only start up."""
+    files = {str(a).split("::")[0] for a in config.args}
+    return 0 if len(files) == 1 and files.pop().endswith(".py") else None
+
+
 @pytest.fixture
 def x64():
     with jax.enable_x64(True):
