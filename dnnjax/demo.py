@@ -13,6 +13,8 @@ gradients are large enough for a sharp finite-difference test) against ``jax.gra
 finite differences in float64 (:func:`dnnjax.check_grads`), prints a comparison table and writes a run
 folder: ``decision_boundary_<model>.png``, ``costs.png``, ``grad_check.png``, ``metrics.json``,
 ``costs.csv``. ``--quick`` cuts the iterations tenfold (for tests), not the course's settings.
+The figures are drawn by a helper process (:mod:`dnnjax.plots.background`) while the models
+train: each model's cost, accuracy and boundary-grid predictions come from one compiled program.
 Exit code 0, or 1 if the gradient check fails.
 """
 from __future__ import annotations
@@ -28,6 +30,7 @@ import optax
 
 import dnnjax
 from dnnjax import data, losses, network, plots
+from dnnjax.plots import background
 from dnnjax.commands import common
 from dnnjax.inputs import as_jax
 
@@ -102,16 +105,6 @@ def evaluate(params, X, Y, grid, hidden: str):
     return losses.loss_from_logits(Z, Y, "sigmoid"), network.predictions_from_logits(Z, "sigmoid"), grid_pred
 
 
-def predictions_on(grid, values, params, hidden: str):
-    """A ``predict_fn`` for :func:`dnnjax.plots.decision_boundary` that hands back ``values``,
-    computed on ``grid`` already, when asked for that grid (and predicts on any other)."""
-    def predict(G):
-        if G.shape == grid.shape and np.array_equal(G, grid):
-            return values
-        return dnnjax.predict(params, G, hidden=hidden)
-    return predict
-
-
 def gradient_check(model: Model, params, X, Y):
     """:func:`dnnjax.check_grads` of ``params`` in float64 on the whole data set."""
     with jax.enable_x64(True):
@@ -137,16 +130,24 @@ def run(args) -> int:
     dtype_name = common.dtype_name(args.x64)
     print(f"planar flower: X {X.shape}, Y {Y.shape}; training 3 models in {dtype_name}"
           + (" (--quick: a tenth of the iterations)" if args.quick else ""))
-    with common.precision(args.x64):
+    with common.precision(args.x64), background.Drawer(folder) as drawer:  # plots: another process
         dtype = jnp.float64 if args.x64 else jnp.float32
         grid = plots.boundary_grid(X, resolution=resolution(args))
-        results = {m.key: train_one(m, X, Y, grid, args.seed, dtype, args.quick) for m in MODELS}
+        results = {}
+        for m in MODELS:
+            r = results[m.key] = train_one(m, X, Y, grid, args.seed, dtype, args.quick)
+            drawer.boundary(f"decision_boundary_{m.key}.png", r["grid_predictions"], X, Y,
+                            title=f"{m.name} ({r['train_accuracy']:.2f} %)", resolution=resolution(args))
+        drawer.draw("costs.png", "cost_curves", {m.name: results[m.key]["costs"] for m in MODELS},
+                    log_every=LOG_EVERY, title="planar flower: training cost")
         deep = MODELS[-1]
         report = gradient_check(deep, initial_params(deep, args.seed, dtype), X, Y)
+        drawer.draw("grad_check.png", "grad_comparison", report.per_param,
+                    title="deep network: manual vs autodiff vs finite differences (float64)")
         print(table(MODELS, results))
         print(f"\n{deep.name} {'-'.join(map(str, deep.layers))}, He-initialised parameters, all {X.shape[1]} examples:")
         print(report)
-        _write(folder, args, X, Y, grid, results, report, dtype_name)
+        _write(folder, args, results, report, dtype_name, drawer.close())
     total = time.perf_counter() - t_start
     print(f"\ntotal {total:.1f} s; wrote {folder}")
     return 0 if report.ok else 1
@@ -157,23 +158,13 @@ def resolution(args) -> int:
     return 60 if args.quick else 300
 
 
-def _write(folder, args, X, Y, grid, results, report, dtype_name) -> None:
-    p = common.Plots(folder)
-    for m in MODELS:
-        r = results[m.key]
-        p.draw(f"decision_boundary_{m.key}.png", plots.decision_boundary,
-               predictions_on(grid, r["grid_predictions"], r["params"], m.hidden), X, Y,
-               title=f"{m.name} ({r['train_accuracy']:.2f} %)", resolution=resolution(args))
-    p.draw("costs.png", plots.cost_curves, {m.name: results[m.key]["costs"] for m in MODELS},
-           log_every=LOG_EVERY, title="planar flower: training cost")
-    p.draw("grad_check.png", plots.grad_comparison, report.per_param,
-           title="deep network: manual vs autodiff vs finite differences (float64)")
+def _write(folder, args, results, report, dtype_name, plot_files) -> None:
     models = [{"key": m.key, "name": m.name, "layer_dims": list(m.layers), "hidden": m.hidden, "optimizer": m.optimizer,
                "lr": m.lr, "course": m.course, **{k: v for k, v in results[m.key].items() if k not in ("params", "grid_predictions")}}
               for m in MODELS]
     common.write_json(folder / "metrics.json", {
         "data": "flower", "dtype": dtype_name, "quick": args.quick, "seed": args.seed, "models": models,
         "gradcheck": {"model": MODELS[-1].key, "ok": report.ok, "dtype": report.dtype, "eps": report.eps,
-                      "overall": report.overall, "per_param": report.per_param}, "plots": p.files})
+                      "overall": report.overall, "per_param": report.per_param}, "plots": plot_files})
     common.write_csv(folder / "costs.csv", ["model", "iteration", "cost"],
                      [(m.key, k * LOG_EVERY, c) for m in MODELS for k, c in enumerate(results[m.key]["costs"])])

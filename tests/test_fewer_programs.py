@@ -109,7 +109,3 @@ def test_demo_evaluation_is_cost_and_predictions_in_one_program():
     assert float(cost) == pytest.approx(float(dnnjax.cost(params, X, Y, hidden="tanh")), rel=1e-6)
     np.testing.assert_array_equal(pred, dnnjax.predict(params, X, hidden="tanh"))
     np.testing.assert_array_equal(grid_pred, dnnjax.predict(params, grid, hidden="tanh"))
-    predict = demo.predictions_on(grid, np.asarray(grid_pred), params, "tanh")
-    assert predict(grid.copy()) is not None and np.array_equal(predict(grid.copy()), grid_pred)
-    other = grid[:, :5] + 0.25  # any other grid: predicted, not the stored values
-    np.testing.assert_array_equal(predict(other), dnnjax.predict(params, other, hidden="tanh"))

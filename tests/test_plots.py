@@ -491,3 +491,48 @@ def test_no_plot_builds_mathtext(tmp_path, monkeypatch):
 
     assert [_unmath(s) for s in (r"$\mathdefault{10^{-7}}$", r"$\mathdefault{2\times10^{-1}}$",
                                  r"$\mathdefault{10^{0}}$", "1e-3")] == ["10⁻⁷", "2×10⁻¹", "10⁰", "1e-3"]
+
+
+def test_background_drawer_writes_the_same_pngs_as_drawing_here(tmp_path):
+    from dnnjax.plots.background import Drawer
+
+    X, Y = flower()
+    grid = plots.boundary_grid(X, resolution=40)
+    values = (prob_fn(grid) > 0.5).astype(np.float32)
+    here, there = tmp_path / "here", tmp_path / "there"
+    plots.decision_boundary(here / "db.png", lambda G: values, X, Y, title="t", resolution=40)
+    plots.grad_comparison(here / "g.png", _table(), title="check")
+    with Drawer(there) as drawer:
+        drawer.boundary("db.png", values, X, Y, title="t", resolution=40)
+        drawer.draw("g.png", "grad_comparison", _table(), title="check")
+        files = drawer.close()
+    assert files == ["db.png", "g.png"]
+    for name in files:  # the helper's PNGs are byte for byte this process's
+        assert (there / name).read_bytes() == (here / name).read_bytes()
+
+
+def test_background_drawer_failures_are_raised_here(tmp_path, monkeypatch):
+    from dnnjax.plots import background
+
+    with pytest.raises(InvalidValueError, match="log_every"):  # the helper failed: redrawn here, raised here
+        with background.Drawer(tmp_path) as drawer:
+            drawer.draw("c.png", "cost_curves", {"a": [1.0, 0.5]}, log_every=0)
+            drawer.close()
+
+    def no_process(*a, **k):
+        raise OSError("no processes left")
+
+    monkeypatch.setattr(background.subprocess, "Popen", no_process)  # no helper: everything drawn here
+    with background.Drawer(tmp_path / "local") as drawer:
+        drawer.draw("c.png", "cost_curves", {"a": [1.0, 0.5]})
+    assert drawer.files == ["c.png"]
+    assert_png(tmp_path / "local" / "c.png")
+
+
+def test_background_drawer_stops_its_helper_on_error(tmp_path):
+    from dnnjax.plots.background import Drawer
+
+    with pytest.raises(KeyboardInterrupt):
+        with Drawer(tmp_path) as drawer:
+            raise KeyboardInterrupt
+    assert drawer._proc.returncode is not None  # killed and reaped, not left behind
