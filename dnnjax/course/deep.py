@@ -11,11 +11,12 @@ outside {0, 1} and ``AL`` unrelated to the cached ``Z_L`` included): ``dAL = -(Y
 """
 from __future__ import annotations
 
+import jax
 import numpy as np
 
 from dnnjax import activations, backprop, init, losses, train, validate
 from dnnjax import network as net
-from dnnjax.course import _checks
+from dnnjax.course import _checks, _compiled
 from dnnjax.course._checks import checked_cache, checked_caches, grads_for
 from dnnjax.errors import InvalidValueError, ShapeError
 
@@ -37,18 +38,28 @@ def initialize_parameters_deep(layer_dims, *, key):
 def linear_forward(A, W, b):
     """``(Z, (A, W, b))`` with ``Z = W A + b`` (n[l], m)."""
     (A, W, b), _ = checked_cache(((A, W, b), None), "", names=("A", "W", "b"))
-    return net.linear_forward(A, W, b), (A, W, b)
+    return _linear_forward(A, W, b), (A, W, b)
+
+
+_linear_forward = jax.jit(net.linear_forward)  # the public functions call compiled programs (_compiled.py)
 
 
 def _activate(Z, activation):
     return activations.sigmoid(Z) if activation == "sigmoid" else activations.relu(Z)
 
 
+@jax.jit(static_argnames="activation")
+def _linear_activation_forward(A_prev, W, b, activation):
+    Z = net.linear_forward(A_prev, W, b)
+    return _activate(Z, activation), Z
+
+
 def linear_activation_forward(A_prev, W, b, activation):
     """``(A, ((A_prev, W, b), Z))`` with ``A = g(W A_prev + b)``, ``g`` = "sigmoid" or "relu"."""
     validate.one_of(activation, ACTIVATIONS, "activation")
-    Z, linear_cache = linear_forward(A_prev, W, b)
-    return _activate(Z, activation), (linear_cache, Z)
+    (A_prev, W, b), _ = checked_cache(((A_prev, W, b), None), "", names=("A", "W", "b"))
+    A, Z = _linear_activation_forward(A_prev, W, b, activation)
+    return A, ((A_prev, W, b), Z)
 
 
 def _L_model_forward(params, X):
@@ -61,13 +72,13 @@ def L_model_forward(X, parameters):
     """``(AL (n_L, m), caches)``: ReLU for layers 1..L-1, sigmoid for layer L; ``len(caches) == L``."""
     dims, params = _checks.weights(parameters)
     X, _ = _checks.data(X, None, dims, params["W1"].dtype)
-    return _L_model_forward(params, X)
+    return _L_model_forward_jit(params, X)
 
 
 def compute_cost(AL, Y):
     """``-(1/m) sum(Y log AL + (1-Y) log(1-AL))`` as a 0-d array (no clipping: any finite input)."""
     AL, Y = _checks.cost_inputs(AL, Y, "AL")
-    return losses.probability_cross_entropy(AL, Y)
+    return _compiled.cost(AL, Y)
 
 
 def _linear_backward(dZ, cache):
@@ -80,7 +91,7 @@ def _linear_backward(dZ, cache):
 def linear_backward(dZ, cache):
     """``(dA_prev (n[l-1], m), dW (n[l], n[l-1]), db (n[l], 1))`` from ``dZ`` (n[l], m), ``cache = (A_prev, W, b)``."""
     (A_prev, W, b), dZ = checked_cache((cache, dZ), "cache", z_name="dZ")
-    return _linear_backward(dZ, (A_prev, W, b))
+    return _linear_backward_jit(dZ, (A_prev, W, b))
 
 
 def _linear_activation_backward(dA, cache, activation):
@@ -95,7 +106,7 @@ def linear_activation_backward(dA, cache, activation):
     linear_cache, Z = checked_cache(cache, "cache")
     dA = _checks.as_float(dA, "dA", Z.dtype, ndim=2)
     _checks.expect_shape(dA, "dA", Z.shape, "the shape of the cached Z")
-    return _linear_activation_backward(dA, (linear_cache, Z), activation)
+    return _linear_activation_backward_jit(dA, (linear_cache, Z), activation)
 
 
 def _L_model_backward(AL, Y, caches):
@@ -109,6 +120,14 @@ def _L_model_backward(AL, Y, caches):
     return grads
 
 
+# one program per signature (the number of layers and the shapes), for a learner's calls; the
+# engine's _value_and_grad below traces the plain functions into its training loop
+_L_model_forward_jit = jax.jit(_L_model_forward)
+_linear_backward_jit = jax.jit(_linear_backward)
+_linear_activation_backward_jit = jax.jit(_linear_activation_backward, static_argnames="activation")
+_L_model_backward_jit = jax.jit(_L_model_backward)
+
+
 def L_model_backward(AL, Y, caches):
     """``{"dA0".."dA{L-1}", "dW1".."dWL", "db1".."dbL"}``; ``Y`` is reshaped to ``AL``'s shape like the course."""
     caches = checked_caches(caches)
@@ -118,14 +137,14 @@ def L_model_backward(AL, Y, caches):
     Y = _checks.as_float(Y, "Y", dtype)
     if Y.size != AL.size:
         raise ShapeError(f"Y must hold one label per entry of AL {AL.shape}; got shape {Y.shape}")
-    return _L_model_backward(AL, Y.reshape(AL.shape), caches)
+    return _L_model_backward_jit(AL, Y.reshape(AL.shape), caches)
 
 
 def update_parameters(params, grads, learning_rate):
     """A new dict ``W{l} - learning_rate * dW{l}``, ``b{l} - learning_rate * db{l}`` (inputs not modified)."""
     _, params = _checks.weights(params, "params")
     lr = _checks.rate(learning_rate)
-    return {k: params[k] - lr * g for k, g in grads_for(params, grads).items()}
+    return _compiled.update(params, grads_for(params, grads), lr)
 
 
 def _value_and_grad(params, X, Y, config=None):
@@ -190,7 +209,7 @@ def predict(X, y, parameters):
     if dims[-1] != 1:
         raise ShapeError(f"predict needs a single sigmoid output unit; the parameters end with n_L = {dims[-1]}")
     X, y = _checks.data(X, y, dims, params["W1"].dtype, y_name="y")
-    AL, _ = _L_model_forward(params, X)
+    AL, _ = _L_model_forward_jit(params, X)
     p = (AL > 0.5).astype(X.dtype)
     print("Accuracy: " + str(np.sum((np.asarray(p) == np.asarray(y)) / X.shape[1])))
     return p

@@ -55,8 +55,11 @@ def _value_and_grad(params, X, Y, config=None):
 def propagate(w, b, X, Y):
     """Forward and backward pass: ``(grads {"dw": (n_x, 1), "db": 0-d}, cost 0-d)``."""
     params, X, Y = _inputs(w, b, X, Y)
-    cost, g = _value_and_grad(params, X, Y)
+    cost, g = _value_and_grad_jit(params, X, Y)
     return {"dw": g["w"], "db": g["b"]}, cost
+
+
+_value_and_grad_jit = jax.jit(_value_and_grad)  # one program per shapes for a learner's calls (_compiled.py)
 
 
 @jax.jit
@@ -95,6 +98,11 @@ def predict(w, b, X):
     if wa.size != Xa.shape[0]:
         raise ShapeError(f"w must hold n_x = {Xa.shape[0]} weights (one per row of X); got shape {tuple(wa.shape)}")
     params, X, _ = _inputs(jnp.reshape(jnp.asarray(wa), (Xa.shape[0], 1)), b, Xa)
+    return _predict(params, X)
+
+
+@jax.jit
+def _predict(params, X):
     A = activations.sigmoid(params["w"].T @ X + params["b"])
     return (A > 0.5).astype(X.dtype)
 

@@ -8,11 +8,12 @@ input; training runs on the engine :func:`dnnjax.train.run` (one compiled ``lax.
 """
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 
 from dnnjax import activations, init, losses, train
 from dnnjax import network as net
-from dnnjax.course import _checks
+from dnnjax.course import _checks, _compiled
 from dnnjax.errors import InvalidTypeError, ShapeError
 
 _KEYS = ("W1", "b1", "W2", "b2")
@@ -48,13 +49,13 @@ def forward_propagation(X, parameters):
     """``(A2 (n_y, m), cache {"Z1", "A1", "Z2", "A2"})``."""
     dims, params = _checks.weights(parameters, layers=2)
     X, _ = _checks.data(X, None, dims, params["W1"].dtype)
-    return _forward(params, X)
+    return _forward_jit(params, X)
 
 
 def compute_cost(A2, Y):
     """``-(1/m) sum(Y log A2 + (1-Y) log(1-A2))`` as a 0-d array (no clipping: any finite input)."""
     A2, Y = _checks.cost_inputs(A2, Y, "A2")
-    return losses.probability_cross_entropy(A2, Y)
+    return _compiled.cost(A2, Y)
 
 
 def _backward(params, cache, X, Y):
@@ -69,6 +70,10 @@ def _backward(params, cache, X, Y):
     return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
 
 
+# one program per shapes for a learner's calls (_compiled.py); the engine traces the plain ones
+_forward_jit, _backward_jit = jax.jit(_forward), jax.jit(_backward)
+
+
 def backward_propagation(parameters, cache, X, Y):
     """``{"dW1", "db1", "dW2", "db2"}``, shaped like ``W1, b1, W2, b2``; uses ``cache["A1"]``, ``cache["A2"]``."""
     dims, params = _checks.weights(parameters, layers=2)
@@ -80,14 +85,15 @@ def backward_propagation(parameters, cache, X, Y):
     A2 = _checks.as_float(cache["A2"], "cache['A2']", dtype, ndim=2)
     _checks.expect_shape(A1, "cache['A1']", (dims[1], X.shape[1]), "(n_h, m)")
     _checks.expect_shape(A2, "cache['A2']", Y.shape, "the shape of Y")
-    return _backward(params, {"A1": A1, "A2": A2}, X, Y)
+    grads = _backward_jit(params, {"A1": A1, "A2": A2}, X, Y)
+    return {k: grads[k] for k in ("dW1", "db1", "dW2", "db2")}  # jit sorts a dict's keys
 
 
 def update_parameters(parameters, grads, learning_rate=1.2):
     """A new dict ``{k: parameters[k] - learning_rate * grads["d" + k]}`` (the input is not modified)."""
     _, params = _checks.weights(parameters, layers=2)
     lr = _checks.rate(learning_rate)
-    return {k: params[k] - lr * g for k, g in _checks.grads_for(params, grads).items()}
+    return _compiled.update(params, _checks.grads_for(params, grads), lr)
 
 
 def _value_and_grad(params, X, Y, config=None):
