@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import queue
 import subprocess
 import sys
@@ -105,6 +106,7 @@ def serve() -> None:
         except Exception as err:  # drawn again by the caller, whose traceback the user then sees
             out.write(json.dumps({"name": job["name"], "ok": False, "error": repr(err)}) + "\n")
         out.flush()
+    os._exit(0)  # every file is written and closed: skip matplotlib's teardown (0.3-0.6 s) that close() waits on
 
 
 def _matplotlib_here() -> bool:
