@@ -14,9 +14,11 @@ is reported as one ``dnnjax: error: ...`` line on stderr without a traceback (ba
 data, unreadable checkpoints, any :class:`dnnjax.errors.DnnjaxError` or ``OSError``). Anything
 else is a bug and keeps its traceback.
 
-Run as the command (``argv=None``), it freezes the garbage collector at exit (``gc.freeze``): the
-interpreter's last collections would walk every object jax and matplotlib made, 0.5-0.7 s of a
-second ``dnnjax demo``, for memory the OS takes back anyway. A caller's ``main([...])`` does not.
+Run as the command (``argv=None``), it freezes the garbage collector (``gc.freeze``) after the
+imports and again at exit: the interpreter's last collections would walk every object jax and
+matplotlib made, 0.5-0.7 s of a second ``dnnjax demo``, for memory the OS takes back anyway, and
+the full collections during the run would walk the imported modules each time. A caller's
+``main([...])`` does neither.
 """
 from __future__ import annotations
 
@@ -63,6 +65,7 @@ def _one_line(error: BaseException) -> str:
 def main(argv=None) -> int:
     """Run the command line ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     if argv is None:  # the command itself (console script, python -m dnnjax), not a caller's main([...])
+        gc.freeze()  # what the imports made lives until exit: later collections need not walk it
         atexit.register(gc.freeze)
     parser = build_parser()
     try:

@@ -134,10 +134,11 @@ def test_the_command_freezes_the_collector_at_exit_a_caller_does_not(monkeypatch
 
     from dnnjax import cli
 
-    registered = []
+    registered, frozen = [], []
     monkeypatch.setattr(atexit, "register", lambda fn, *a, **k: registered.append(fn))
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))  # not this test process's collector
     assert cli.main(["gradcheck", "--help"]) == 0  # a caller's main([...]): its process, its collector
-    assert registered == []
+    assert registered == [] and frozen == []
     monkeypatch.setattr(sys, "argv", ["dnnjax", "gradcheck", "--help"])
     assert cli.main() == 0  # the command itself (console script, python -m dnnjax)
-    assert registered == [gc.freeze]
+    assert registered == [gc.freeze] and frozen == [True]  # after the imports, and at exit
