@@ -8,8 +8,9 @@ from __future__ import annotations
 from functools import partial
 
 import jax
+import jax.numpy as jnp
 
-from dnnjax import backprop, inputs, losses, validate
+from dnnjax import backprop, inputs, losses, network, validate
 
 METHODS = inputs.METHODS
 
@@ -21,6 +22,24 @@ def value_and_grad(params, X, Y, hidden: str, output: str, method: str):
     if method == "manual":
         return backprop.value_and_grad(params, X, Y, hidden, output)
     raise ValueError(f"unknown method {method!r}")
+
+
+def checked_grad(params, X, Y, hidden: str, output: str):
+    """``(check, grads)``: ``jax.grad`` of the cost, without its value; pure and jit-friendly.
+
+    ``check`` is 0 when every logit (every squared residual, for ``linear``) is finite and NaN
+    otherwise: the gradient of a term ``c * sum(0 * Z_L)`` at ``c = 0``, worth exactly 0, so
+    the other gradients are unchanged. It is what the training loop tests for divergence at
+    every iteration (as :mod:`dnnjax.narrow`'s check), recording the real cost once per logged
+    chunk; the cost's own value (its ``log1p`` pass, its per-iteration output) is dead code.
+    """
+    def cost_and_check(p, c):
+        Z = network.logits(p, X, hidden)
+        watched = jnp.square(Z - Y) if output == "linear" else Z
+        return losses.loss_from_logits(Z, Y, output) + c * jnp.sum(0 * watched)
+
+    grads, check = jax.grad(cost_and_check, argnums=(0, 1))(params, jnp.zeros((), X.dtype))
+    return check, grads
 
 
 @partial(jax.jit, static_argnames=("hidden", "output", "method"))

@@ -22,7 +22,7 @@ import optax
 
 from dnnjax import dual
 from dnnjax import gradients as grads_mod
-from dnnjax import inputs, narrow, network, parallel, validate
+from dnnjax import inputs, losses, narrow, network, parallel, validate
 from dnnjax.training import masked as masked_step
 from dnnjax.training.engine import plan_chunks, run, train_chunks  # noqa: F401  (the engine's public names)
 from dnnjax.training.engine import train_chunks_jit as _train_chunks_jit  # noqa: F401
@@ -36,6 +36,18 @@ def core_value_and_grad(params, X, Y, config):
     """``(cost, grads)`` of the core network; ``config = (hidden, output, method)``."""
     hidden, output, method = config
     return grads_mod.value_and_grad(params, X, Y, hidden, output, method)
+
+
+def core_checked_grad(params, X, Y, config):
+    """``(check, grads)`` of the core network by ``jax.grad`` (:func:`dnnjax.gradients.checked_grad`)."""
+    hidden, output, _ = config
+    return grads_mod.checked_grad(params, X, Y, hidden, output)
+
+
+def core_cost(params, X, Y, config):
+    """The core network's cost (what the loop records once per chunk with :func:`core_checked_grad`)."""
+    hidden, output, _ = config
+    return losses.network_cost(params, X, Y, hidden, output)
 
 
 def fit(params, X, Y, *, hidden="relu", output="sigmoid", learning_rate=0.0075, num_iterations=None,
@@ -121,16 +133,22 @@ def fit(params, X, Y, *, hidden="relu", output="sigmoid", learning_rate=0.0075, 
 
 
 def step_functions(params, method, use_gram=False, batched=False, minibatch=False, masked=False):
-    """``(grad_fn, cost_fn)`` for :func:`run`: the narrow form when every layer is narrow
-    (:func:`dnnjax.narrow.applies`), full batch, primal: the fused manual step for
-    ``method="manual"`` (``batched``: its variant for ``vmap``), the packed ``jax.grad`` step of
-    :mod:`dnnjax.narrow_autodiff` for ``"autodiff"`` (not under ``vmap``); else the core functions. ``minibatch``: a step whose value is the batch's cost
-    (the epoch's cost sums them); ``masked``: one that takes the columns' weights too."""
+    """``(grad_fn, cost_fn)`` for :func:`run`. Full batch, primal: the narrow form when every
+    layer is narrow (:func:`dnnjax.narrow.applies`): the fused manual step for ``method="manual"``
+    (``batched``: its variant for ``vmap``), the packed ``jax.grad`` step of
+    :mod:`dnnjax.narrow_autodiff` for ``"autodiff"``; under ``vmap`` (``batched``, the sweeps)
+    ``"autodiff"`` is :func:`core_checked_grad` (``jax.grad`` of the core network, the cost once
+    per chunk) at any width. Else the core functions. ``minibatch``: a step whose value is the
+    batch's cost (the epoch's cost sums them); ``masked``: one that takes the columns' weights too."""
     if masked:
         return masked_step.value_and_grad, None
+    if use_gram or minibatch:
+        return core_value_and_grad, None
     dims = [params["W1"].shape[1]] + [params[f"W{l}"].shape[0] for l in range(1, network.num_layers(params) + 1)]
-    if not use_gram and not minibatch and narrow.applies(dims) and (method == "manual" or not batched):
+    if narrow.applies(dims) and (method == "manual" or not batched):
         return narrow.step_functions(method, batched)
+    if batched and method == "autodiff":
+        return core_checked_grad, core_cost
     return core_value_and_grad, None
 
 

@@ -81,7 +81,9 @@ def test_wide_networks_and_sweeps_keep_the_core_step():
     assert train.step_functions(wide, "autodiff") == (train.core_value_and_grad, None)
     small, _, _ = problem([2, 4, 1], 4, "sigmoid")
     assert train.step_functions(small, "autodiff") == (narrow_autodiff.value_and_grad, narrow.cost)
-    assert train.step_functions(small, "autodiff", batched=True) == (train.core_value_and_grad, None)
+    # under vmap (the sweeps): jax.grad of the core network with the check, the cost once per chunk
+    assert train.step_functions(small, "autodiff", batched=True) == (train.core_checked_grad, train.core_cost)
+    assert train.step_functions(wide, "autodiff", batched=True) == (train.core_checked_grad, train.core_cost)
 
 
 @pytest.mark.parametrize("log_every", [1, 7])
