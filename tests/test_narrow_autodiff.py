@@ -127,3 +127,63 @@ def test_cross_entropy_cost_is_finite_where_the_course_formula_is_not():
     got = float(losses.sigmoid_cross_entropy(Z, Y))
     assert np.isclose(got, (200.0 + 200.0 + 0.0) / 3, rtol=1e-6)
     assert not np.isfinite(float(losses.probability_cross_entropy(jax.nn.sigmoid(Z), Y)))
+
+
+def test_cross_entropy_derivative_rule_float64(x64):
+    """The custom_jvp rule is the derivative of the expression: dZ (s(Z) - Y) - dY Z, and its
+    own derivative s(Z)(1 - s(Z)) (so jax.hessian works); constant labels add no 0 * Z term,
+    so the gradient stays finite (s(Z) - Y) at infinite logits, as the formula says."""
+    z = jnp.asarray([-40.0, -3.0, -1e-3, 0.0, 2.5, 30.0])
+    y = jnp.asarray([0.0, 1.0, 0.25, 0.5, 1.0, 0.0])
+    f = lambda z, y: jnp.sum(losses.binary_cross_entropy_from_logits(z, y))
+    gz, gy = jax.grad(f, argnums=(0, 1))(z, y)
+    s = 1 / (1 + np.exp(-np.asarray(z)))
+    np.testing.assert_allclose(gz, s - np.asarray(y), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(gy, -np.asarray(z), rtol=1e-15)
+    # against central differences of the expression itself (float64, h = 1e-6: error ~1e-10)
+    h = 1e-6
+    num = (losses.binary_cross_entropy_from_logits(z + h, y) - losses.binary_cross_entropy_from_logits(z - h, y)) / (2 * h)
+    np.testing.assert_allclose(gz, num, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(jnp.diag(jax.hessian(f)(z, y)), s * (1 - s), rtol=1e-10, atol=1e-300)
+    _, tangent = jax.jvp(f, (z, y), (jnp.ones_like(z), jnp.ones_like(y)))
+    np.testing.assert_allclose(tangent, np.sum(s - np.asarray(y) - np.asarray(z)), rtol=1e-12)
+    edge = jnp.asarray([-jnp.inf, -1e30, 1e30, jnp.inf])
+    g = jax.grad(f)(edge, jnp.ones_like(edge))
+    np.testing.assert_array_equal(g, [-1.0, -1.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("hidden,output,n_out,dims", CONFIGS[::2])
+def test_checked_grad_equals_core_jax_grad_float64_and_under_vmap(x64, hidden, output, n_out, dims):
+    """dnnjax.gradients.checked_grad (the sweeps' autodiff step): the same jax.grad of the same
+    cost (bitwise up to XLA's fusion: 1e-12), a check of exactly 0, and per model under vmap."""
+    p, X, Y = problem(dims + [n_out], 37, output)
+    config = (hidden, output, "autodiff")
+    _, ref = train.core_value_and_grad(p, X, Y, config)
+    check, g = jax.jit(train.core_checked_grad, static_argnums=3)(p, X, Y, config)
+    assert sorted(g) == sorted(ref) and float(check) == 0.0
+    for k in ref:
+        close(g[k], ref[k], RTOL64)
+    q = jax.tree.map(lambda a: 0.5 * a + 0.1, p)
+    batch = jax.tree.map(lambda a, b: jnp.stack([a, b]), p, q)
+    checks, gb = jax.jit(jax.vmap(train.core_checked_grad, in_axes=(0, None, None, None)), static_argnums=3)(
+        batch, X, Y, config)
+    _, ref_q = train.core_value_and_grad(q, X, Y, config)
+    np.testing.assert_array_equal(checks, [0.0, 0.0])
+    for k in ref:
+        close(gb[k][0], ref[k], RTOL64)
+        close(gb[k][1], ref_q[k], RTOL64)
+
+
+@pytest.mark.parametrize("output,n_out", OUTPUTS)
+def test_checked_grad_check_is_nan_exactly_when_the_cost_is_not_finite(output, n_out):
+    p, X, Y = problem([2, 9, n_out], 9, output)  # 9 > MAX_WIDTH: the core network
+    p, Y = {k: np.asarray(v, np.float32) for k, v in p.items()}, np.asarray(Y, np.float32)
+    seen = set()
+    for bad in (np.inf, -np.inf, np.nan, 1e30, 1.0):
+        Xb = np.array(X, np.float32)
+        Xb[1, 4] = bad
+        cost_ok = bool(np.isfinite(losses.network_cost(p, Xb, Y, "tanh", output)))
+        check, _ = train.core_checked_grad(p, Xb, Y, ("tanh", output, "autodiff"))
+        assert cost_ok == (float(check) == 0.0) and (not cost_ok) == bool(np.isnan(check))
+        seen.add(cost_ok)
+    assert seen == {True, False}
