@@ -12,7 +12,9 @@ the same cost, written so that the backward pass it derives fuses:
 - every contraction over a narrow axis is an element-wise product with the per-example copy of
   ``W[l]`` summed over that axis: it fuses with the bias and the activation, and its transpose
   (each ``dW[l]`` entry per example) is element-wise too, one block of the stacked reduction;
-- the cost is the stable cross-entropy of :mod:`dnnjax.losses` (a one-expression backward);
+- the cost is the stable cross-entropy of :mod:`dnnjax.losses`, whose derivative rule
+  ``s(Z) - Y`` is one kernel with the output layer's sum (12 kernels per planar iteration, the
+  manual step 11; without the rule ``jax.grad`` keeps ``exp(-|Z|)`` for two uses: 13);
 - the last entry of ``theta`` is 0 and multiplies ``0 * Z_L`` (``0 * (Z_L - Y)^2`` for
   ``linear``), a term worth exactly 0 that adds 0 to every other gradient: its own gradient is
   the *check* of :mod:`dnnjax.narrow`, 0 when every logit is finite and NaN otherwise, from the
