@@ -11,7 +11,9 @@ installed) and scikit-learn's ``MLPClassifier(solver="sgd", momentum=0)``. Each 
 (so thread pools never compete), all from the same float32 initial parameters; interleaved
 repetitions (each repetition runs every implementation once, in turn, after a pause), medians.
 Every epoch includes its permutation. The final costs (float64 NumPy, whole data set) are
-printed so a fast wrong answer shows (the permutations differ, so they agree only roughly).
+printed so a fast wrong answer shows: dnnjax and the hand scan draw the same permutations
+(``fold_in(key(0), epoch)``, packed sort), so theirs agree to float32 rounding; the others'
+permutations differ, so they agree only roughly.
 
 Also printed: each implementation's GFLOP/s and % of the float32 matmul peak (the necessary
 matmul FLOPs of an epoch: forward, dW of every layer, dA for layers >= 2, over all m columns;
@@ -192,7 +194,8 @@ def main(argv=None):
     ap.add_argument("--out", default="runs/bench_minibatch.json")
     args = ap.parse_args(argv)
     rows = bench(args.reps, [s for s in args.only.split(",") if s], [s for s in args.impls.split(",") if s])
-    print(f"{os.cpu_count()} cores; medians of {args.reps} interleaved reps")
+    peak = f"; float32 matmul peak {rows[0]['peak_gflops']:.1f} GFLOP/s" if rows else ""
+    print(f"{os.cpu_count()} cores; medians of {args.reps} interleaved reps{peak}")
     print("\n".join(report(rows)))
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,9 @@
 ``chunk`` units of a chunk (iterations, or epochs), and the schedule's steps inside a unit
 (:mod:`dnnjax.training.schedules`). Each step is ``grad_fn`` then the update (the course's
 ``W := W - lr dW``, or an optax optimizer). The cost recorded for a chunk is its first unit's
-(course convention: before that unit's updates). No host sync inside; parameters and optimizer
+(course convention: before that unit's updates). A schedule's random draws (a shuffling
+schedule's permutations) are made for a block of units at once, before those units run; a
+unit's non-finite step is found once per unit, from its steps' costs. No host sync inside; parameters and optimizer
 state are donated; the compiled loop is cached on (shapes, dtypes, grad_fn, config, optimizer,
 schedule, chunk sizes), so a second run with the same configuration does not recompile.
 
@@ -67,7 +69,7 @@ def train_chunks(params, opt_state, X, Y, learning_rate, start, key=None, perms=
         return (params, opt_state, it, bad), cost
 
     def unit(carry, perm):
-        (params, opt_state, it, bad), cost, step_costs = schedule.unit(step, carry, X, Y, key, perm)
+        (params, opt_state, it, bad), cost, step_costs = schedule.unit(step, carry, X, Y, perm)
         # the first non-finite step of the unit, once per unit (not a kernel per step)
         nonfinite = ~jnp.isfinite(step_costs)
         bad = jnp.where((bad < 0) & jnp.any(nonfinite), it * spu + jnp.argmax(nonfinite).astype(it.dtype), bad)

@@ -1,7 +1,7 @@
 """Schedules: which columns of ``X`` (n_x, m) / ``Y`` (n_L, m) each step of the loop sees.
 
 The engine (:mod:`dnnjax.training.engine`) scans *units*; a schedule turns one unit into its
-steps: ``schedule.unit(step, carry, X, Y, key, perm) -> (carry, cost, step_costs)`` calls
+steps: ``schedule.unit(step, carry, X, Y, perm) -> (carry, cost, step_costs)`` calls
 ``step(carry, Xb, Yb, w)`` once per step and returns the unit's recorded cost and each step's
 (``(steps_per_unit,)``, which the engine checks for a non-finite one once per unit). A schedule
 that ``draws`` random inputs per unit (permutations) makes them with ``draw(key, first, count)``
@@ -34,7 +34,7 @@ class FullBatch:
     steps_per_unit: int = 1
     draws: bool = False
 
-    def unit(self, step, carry, X, Y, key, perm):
+    def unit(self, step, carry, X, Y, perm):
         carry, cost = step(carry, X, Y, None)
         return carry, cost, cost[None]
 
@@ -140,7 +140,7 @@ class Minibatch:
             Yb = jax.lax.with_sharding_constraint(Yb, self.sharding)
         return Xb, Yb
 
-    def unit(self, step, carry, X, Y, key, perm):
+    def unit(self, step, carry, X, Y, perm):
         m, B, n = self.m, self.batch_size, self.steps_per_unit
         if perm is None:  # shuffled epochs get theirs from draw()
             perm = jnp.arange(m, dtype=jnp.int32)
