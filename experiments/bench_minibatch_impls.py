@@ -17,9 +17,10 @@ def make_dnnjax(p0, X, Y, lr, B):
 
     key = jax.random.key(0)
     Xj, Yj = jax.device_put(X), jax.device_put(Y)
+    pj = jax.device_put(p0)  # on the device once, as init_params gives them (the hand scan's too)
 
     def run(epochs):
-        p, c = dnnjax.fit(p0, Xj, Yj, output="softmax", learning_rate=lr, batch_size=B, num_epochs=epochs, key=key,
+        p, c = dnnjax.fit(pj, Xj, Yj, output="softmax", learning_rate=lr, batch_size=B, num_epochs=epochs, key=key,
                           log_every=max(epochs, 1))
         jax.block_until_ready(p)
         return p
