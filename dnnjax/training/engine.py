@@ -71,8 +71,12 @@ def train_chunks(params, opt_state, X, Y, learning_rate, start, key=None, perms=
     def unit(carry, perm):
         (params, opt_state, it, bad), cost, step_costs = schedule.unit(step, carry, X, Y, perm)
         # the first non-finite step of the unit, once per unit (not a kernel per step)
-        nonfinite = ~jnp.isfinite(step_costs)
-        bad = jnp.where((bad < 0) & jnp.any(nonfinite), it * spu + jnp.argmax(nonfinite).astype(it.dtype), bad)
+        if spu == 1:
+            nonfinite, first = ~jnp.isfinite(step_costs[0]), 0
+        else:
+            steps = ~jnp.isfinite(step_costs)
+            nonfinite, first = jnp.any(steps), jnp.argmax(steps).astype(it.dtype)
+        bad = jnp.where((bad < 0) & nonfinite, it * spu + first, bad)
         return (params, opt_state, it + 1, bad), (cost if cost_fn is None else None)
 
     def units(carry, perms, n):
