@@ -16,7 +16,9 @@ keyword (a ``jax.random`` key, split per layer). The numbers are the course's fo
 input of the right shapes, valid probabilities and labels or not (no clipping, no value checks);
 shapes are checked up front (:class:`dnnjax.ShapeError`). Arrays come back as JAX arrays in
 float32, or float64 under ``jax.enable_x64``; costs are 0-d arrays. Training loops run on the
-compiled engine :func:`dnnjax.train.run` (``lax.scan``), not a Python loop.
+compiled engine :func:`dnnjax.train.run` (``lax.scan``), not a Python loop; the step functions
+(``L_model_backward``, ``propagate``, ...) check their inputs in Python, then run one compiled
+program per call signature (:mod:`dnnjax.course._compiled`), not one per operation.
 """
 from dnnjax.course import deep, logistic, planar
 
