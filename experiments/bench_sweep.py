@@ -1,7 +1,8 @@
 """The sweep figure of ``experiments/bench.py``: B planar models in one compiled call
 (:func:`dnnjax.sweep.fit_many`) against B separate :func:`dnnjax.fit` calls.
 
-Runs in its own process, repetitions interleaved (one call, then the B fits), medians. It
+Runs in its own process, repetitions interleaved (each repetition: one call, then the B fits,
+for each method in turn, so the autodiff/manual ratio sees the same machine noise), medians. It
 also times a floor for the batched step: the ``B x n_h x m`` tanh evaluations one iteration
 must do, alone in a compiled loop of the same length. If that floor is above the target
 fraction of the separate fits, no arrangement of the rest of the step can meet the target
@@ -37,15 +38,19 @@ def sweep_worker(conn, spec, n_models, reps, pause):
     batch = {k: np.stack([p[k] for p in ps]) for k in ps[0]}
     Xj, Yj = jnp.asarray(X), jnp.asarray(Y)
     out = {"n_models": n_models, "iterations": iters}
+    runs = {}
     for method in ("manual", "autodiff"):
         kw = dict(hidden=hidden, num_iterations=iters, log_every=100, method=method)
-        one = lambda: jax.block_until_ready(dnnjax.sweep.fit_many(batch, Xj, Yj, learning_rates=lr, **kw).params)
-        sep = lambda: jax.block_until_ready([dnnjax.fit(p, Xj, Yj, learning_rate=lr, **kw)[0] for p in ps])
+        one = lambda kw=kw: jax.block_until_ready(dnnjax.sweep.fit_many(batch, Xj, Yj, learning_rates=lr, **kw).params)
+        sep = lambda kw=kw: jax.block_until_ready([dnnjax.fit(p, Xj, Yj, learning_rate=lr, **kw)[0] for p in ps])
         one(), sep()  # compile both
-        t_one, t_sep = [], []
-        for _ in range(reps):
-            time.sleep(pause); t_one.append(_median_time(one, 1))
-            time.sleep(pause); t_sep.append(_median_time(sep, 1))
+        runs[method] = (one, sep)
+    times = {method: ([], []) for method in runs}
+    for _ in range(reps):  # interleaved: each repetition times all four, so the methods' ratio sees the same noise
+        for method, (one, sep) in runs.items():
+            time.sleep(pause); times[method][0].append(_median_time(one, 1))
+            time.sleep(pause); times[method][1].append(_median_time(sep, 1))
+    for method, (t_one, t_sep) in times.items():
         out[method] = {"one_call_s": float(np.median(t_one)), "separate_s": float(np.median(t_sep)),
                        "ratio": float(np.median(t_one) / np.median(t_sep))}
     Z = jnp.full((n_models, dims[1], m), 0.3, jnp.float32)
