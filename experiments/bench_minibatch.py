@@ -142,7 +142,7 @@ def bound_lines(rows):
         vs = f"{bound / ref['ms_per_epoch']:.2f} x NumPy" + (f", {bound / torch['ms_per_epoch']:.2f} x PyTorch eager"
                                                               if torch else "")
         lines.append(f"bound {name}: at 100 % of the peak ({ref['peak_gflops']:.0f} GFLOP/s) an epoch takes "
-                     f"{bound:.2f} ms = {vs}")
+                     f"{bound:.1f} ms = {vs}")
     return lines
 
 
