@@ -36,3 +36,22 @@ def test_transposed_weight_names_the_right_shape():
     params["W3"] = params["W3"].T                       # (5, 4) instead of (4, 5)
     with pytest.raises(ShapeError, match=r"= \(4, 5\) to follow W2 of shape \(5, 3\); got \(5, 4\); it looks transposed"):
         dnnjax.cost(params, X, Y)
+
+
+def test_finiteness_is_remembered_only_for_finite_arrays_while_they_live():
+    from dnnjax import validate
+
+    params, X, Y = _data()
+    bad = X.at[0, 0].set(jnp.inf)
+    for _ in range(2):  # a non-finite array is refused on every call, never remembered
+        with pytest.raises(ValueError, match="X contains NaN or inf"):
+            dnnjax.fit(params, bad, Y, num_iterations=1)
+    assert id(bad) not in validate._FINITE
+    dnnjax.fit(params, X, Y, num_iterations=1)
+    assert validate._FINITE[id(X)]() is X  # the next fit on this X skips the test
+    key = id(X)
+    del X
+    import gc
+
+    gc.collect()
+    assert key not in validate._FINITE  # forgotten with the array (its id may be reused)
