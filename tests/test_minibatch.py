@@ -328,6 +328,13 @@ for name, opt in (("gd", None), ("adam", optax.adam(0.01))):
     four, c4 = dnnjax.fit(p, X, Y, devices=4, **kw)
     out[name] = max([float(np.max(np.abs(one[k] - four[k]) / (np.abs(one[k]) + 1e-12))) for k in one]
                     + [float(np.max(np.abs(c1 - c4) / c1))])
+    # resumed on the mesh: 2 epochs, then 1 from the returned state, against the 3 in one call
+    half, h1, st = dnnjax.fit(p, X, Y, devices=4, num_epochs=2, return_state=True,
+                              **{k: v for k, v in kw.items() if k != "num_epochs"})
+    rest, h2 = dnnjax.fit(half, X, Y, devices=4, num_epochs=1, opt_state=st.opt_state, start=st.step,
+                          **{k: v for k, v in kw.items() if k != "num_epochs"})
+    out[name + " resumed"] = bool(all(np.array_equal(rest[k], four[k]) for k in four)
+                                  and np.array_equal(np.concatenate([h1, h2]), c4))
 try:
     dnnjax.fit(p, X, Y, output="softmax", batch_size=6, num_epochs=1, key=jax.random.key(0), devices=4)
 except Exception as e:
@@ -336,11 +343,12 @@ print(json.dumps(out))
 """
 
 
-def test_four_fake_devices_equal_one():
+def test_four_fake_devices_equal_one_and_resume_exactly():
     env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=4", JAX_PLATFORMS="cpu")
     here = str(Path(__file__).resolve().parent)
     res = subprocess.run([sys.executable, "-c", CHILD, here], capture_output=True, text=True, env=env, timeout=300)
     assert res.returncode == 0, res.stderr[-3000:]
     out = json.loads(res.stdout.strip().splitlines()[-1])
     assert out["gd"] < 1e-12 and out["adam"] < 1e-12, out  # float64: only the sums' order differs
+    assert out["gd resumed"] and out["adam resumed"], out  # a run resumed on the mesh is bit for bit the whole one
     assert out["indivisible"][0] == "ShapeError" and "batch_size = 6" in out["indivisible"][1]
