@@ -22,7 +22,7 @@ import optax
 
 from dnnjax import dual
 from dnnjax import gradients as grads_mod
-from dnnjax import inputs, losses, narrow, network, parallel, validate
+from dnnjax import inputs, losses, narrow, narrow_autodiff, network, parallel, validate
 from dnnjax.training import masked as masked_step
 from dnnjax.training.engine import plan_chunks, run, train_chunks  # noqa: F401  (the engine's public names)
 from dnnjax.training.engine import train_chunks_jit as _train_chunks_jit  # noqa: F401
@@ -136,16 +136,19 @@ def step_functions(params, method, use_gram=False, batched=False, minibatch=Fals
     """``(grad_fn, cost_fn)`` for :func:`run`. Full batch, primal: the narrow form when every
     layer is narrow (:func:`dnnjax.narrow.applies`): the fused manual step for ``method="manual"``
     (``batched``: its variant for ``vmap``), the packed ``jax.grad`` step of
-    :mod:`dnnjax.narrow_autodiff` for ``"autodiff"``; under ``vmap`` (``batched``, the sweeps)
-    ``"autodiff"`` is :func:`core_checked_grad` (``jax.grad`` of the core network, the cost once
-    per chunk) at any width. Else the core functions. ``minibatch``: a step whose value is the
-    batch's cost (the epoch's cost sums them); ``masked``: one that takes the columns' weights too."""
+    :mod:`dnnjax.narrow_autodiff` for ``"autodiff"`` (``batched``: its one-unit-at-a-time
+    variant, the cost once per chunk); wider networks under ``vmap`` take
+    :func:`core_checked_grad` (``jax.grad`` of the core network, the cost once per chunk).
+    Else the core functions. ``minibatch``: a step whose value is the batch's cost (the epoch's
+    cost sums them); ``masked``: one that takes the columns' weights too."""
     if masked:
         return masked_step.value_and_grad, None
     if use_gram or minibatch:
         return core_value_and_grad, None
     dims = [params["W1"].shape[1]] + [params[f"W{l}"].shape[0] for l in range(1, network.num_layers(params) + 1)]
-    if narrow.applies(dims) and (method == "manual" or not batched):
+    if narrow.applies(dims):
+        if batched and method == "autodiff":
+            return narrow_autodiff.value_and_grad_batched, core_cost
         return narrow.step_functions(method, batched)
     if batched and method == "autodiff":
         return core_checked_grad, core_cost

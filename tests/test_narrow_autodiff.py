@@ -81,8 +81,9 @@ def test_wide_networks_and_sweeps_keep_the_core_step():
     assert train.step_functions(wide, "autodiff") == (train.core_value_and_grad, None)
     small, _, _ = problem([2, 4, 1], 4, "sigmoid")
     assert train.step_functions(small, "autodiff") == (narrow_autodiff.value_and_grad, narrow.cost)
-    # under vmap (the sweeps): jax.grad of the core network with the check, the cost once per chunk
-    assert train.step_functions(small, "autodiff", batched=True) == (train.core_checked_grad, train.core_cost)
+    # under vmap (the sweeps): jax.grad with the check, the cost once per chunk; one unit at a time where narrow
+    assert train.step_functions(small, "autodiff", batched=True) == (narrow_autodiff.value_and_grad_batched,
+                                                                      train.core_cost)
     assert train.step_functions(wide, "autodiff", batched=True) == (train.core_checked_grad, train.core_cost)
 
 
@@ -150,6 +151,40 @@ def test_cross_entropy_derivative_rule_float64(x64):
     edge = jnp.asarray([-jnp.inf, -1e30, 1e30, jnp.inf])
     g = jax.grad(f)(edge, jnp.ones_like(edge))
     np.testing.assert_array_equal(g, [-1.0, -1.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("hidden,output,n_out,dims", CONFIGS)
+def test_batched_form_equals_core_jax_grad_float64_under_vmap(x64, hidden, output, n_out, dims):
+    """narrow_autodiff.value_and_grad_batched (the narrow sweeps' autodiff step): jax.grad of the
+    same cost written one unit at a time, so 1e-12 of the core jax.grad, per model under vmap."""
+    p, X, Y = problem(dims + [n_out], 37, output)
+    config = (hidden, output, "autodiff")
+    q = jax.tree.map(lambda a: 0.5 * a - 0.2, p)
+    batch = jax.tree.map(lambda a, b: jnp.stack([a, b]), p, q)
+    checks, gb = jax.jit(jax.vmap(narrow_autodiff.value_and_grad_batched, in_axes=(0, None, None, None)),
+                         static_argnums=3)(batch, X, Y, config)
+    np.testing.assert_array_equal(checks, [0.0, 0.0])
+    for i, one in enumerate((p, q)):
+        _, ref = train.core_value_and_grad(one, X, Y, config)
+        assert sorted(gb) == sorted(ref)
+        for k in ref:
+            assert gb[k][i].shape == ref[k].shape
+            close(gb[k][i], ref[k], RTOL64)
+
+
+@pytest.mark.parametrize("output,n_out", OUTPUTS)
+def test_batched_form_check_is_nan_exactly_when_the_cost_is_not_finite(output, n_out):
+    p, X, Y = problem([2, 4, n_out], 9, output)
+    p, Y = {k: np.asarray(v, np.float32) for k, v in p.items()}, np.asarray(Y, np.float32)
+    seen = set()
+    for bad in (np.inf, -np.inf, np.nan, 1e30, 1.0):  # 1e30: finite logits; for "linear" a cost of inf
+        Xb = np.array(X, np.float32)
+        Xb[1, 2] = bad
+        cost_ok = bool(np.isfinite(losses.network_cost(p, Xb, Y, "tanh", output)))
+        check, _ = narrow_autodiff.value_and_grad_batched(p, Xb, Y, ("tanh", output, "autodiff"))
+        assert cost_ok == (float(check) == 0.0) and (not cost_ok) == bool(np.isnan(check))
+        seen.add(cost_ok)
+    assert seen == {True, False}
 
 
 @pytest.mark.parametrize("hidden,output,n_out,dims", CONFIGS[::2])
