@@ -21,9 +21,9 @@ Same iterates as ``method="manual"`` everywhere else, different rounding (tests:
 :func:`dnnjax.backprop.value_and_grad` to 1e-12 in float64 for every hidden x output).
 ``fit(..., method="manual")`` and the sweeps use it when :func:`applies`; ``fit``'s default
 ``method="autodiff"`` uses :mod:`dnnjax.narrow_autodiff` there (``jax.grad``, same check and
-:func:`cost`), except in the sweeps: under ``vmap`` its stacked ``(B, P, m)`` reduction is
-materialised (6.8x slower for 64 planar models), so they take
-:func:`dnnjax.gradients.checked_grad` (the core ``jax.grad`` with the same check).
+:func:`cost`): its packed form alone (``value_and_grad``) for a single fit, and under ``vmap``
+(the sweeps), where that form's stacked ``(B, P, m)`` reduction is materialised (6.8x slower
+for 64 planar models), its per-unit form (``value_and_grad_batched``).
 """
 from __future__ import annotations
 
