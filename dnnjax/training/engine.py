@@ -22,6 +22,7 @@ from typing import Callable
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import optax
 
 from dnnjax import dual
@@ -144,7 +145,7 @@ def run(params, X, Y, *, grad_fn: Callable, config, learning_rate, num_iteration
     dtype = jax.tree.leaves(params)[0].dtype
     params = fresh_copy(params, dtype)  # donated below
     opt_state = initial_opt_state(optimizer, params, opt_state)
-    lr = jnp.asarray(learning_rate, dtype)
+    lr = np.asarray(learning_rate, dtype)  # a host scalar: no eager convert program
     done, costs, bads = 0, [], []
     for n_chunks, chunk, recorded in plan_chunks(start_iteration, num_iterations, log_every, progress is not None):
         it = start_iteration + done
@@ -167,7 +168,7 @@ def run(params, X, Y, *, grad_fn: Callable, config, learning_rate, num_iteration
         done += n_chunks * chunk
     for bad in bads:
         _raise_if_diverged(bad, learning_rate, schedule)
-    costs = jnp.concatenate(costs) if costs else jnp.zeros((0,), dtype)
+    costs = (costs[0] if len(costs) == 1 else jnp.concatenate(costs)) if costs else jnp.zeros((0,), dtype)
     if return_state:
         return params, costs, TrainState(opt_state, start_iteration + num_iterations)
     return params, costs
