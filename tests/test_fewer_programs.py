@@ -83,6 +83,10 @@ def test_prepare_converts_numpy_data_without_compiling():
     np.testing.assert_array_equal(np.asarray(Yj), Y.astype(np.float32))
     Xj32 = jnp.asarray(X, jnp.float32)
     assert inputs.prepare(p, Xj32, None, hidden="relu", output="sigmoid")[1] is Xj32  # JAX arrays: no copy
+    weak = jnp.asarray(1.5)  # a weak-typed scalar array is made strongly typed (it would change promotion)
+    strong = inputs.as_jax(weak, jnp.float32)
+    assert weak.weak_type and not strong.weak_type and strong.dtype == jnp.float32 and float(strong) == 1.5
+    assert inputs.as_jax(Xj32.astype(jnp.bfloat16), jnp.float32).dtype == jnp.float32  # other dtypes converted
 
 
 def test_optimizer_state_is_one_program_and_equals_optax_init():
