@@ -175,6 +175,56 @@ def test_batched_form_equals_core_jax_grad_float64_under_vmap(x64, hidden, outpu
             close(gb[k][i], ref[k], RTOL64)
 
 
+@pytest.mark.parametrize("hidden,output,n_out,dims", CONFIGS[1::3])
+def test_batched_form_under_other_vmaps_is_the_one_model_form(x64, hidden, output, n_out, dims):
+    """Only a vmap over the parameters alone (the sweeps: X and Y shared) takes the models-at-once
+    rule; a vmap that also batches X, or only some parameters, is vmap of the one-model form.
+    Both equal the core jax.grad per model (float64, 1e-12)."""
+    p, X, Y = problem(dims + [n_out], 23, output)
+    config = (hidden, output, "autodiff")
+    q = jax.tree.map(lambda a: 0.5 * a - 0.2, p)
+    batch = jax.tree.map(lambda a, b: jnp.stack([a, b]), p, q)
+    Xs = jnp.stack([X, 0.5 * X + 0.1])
+    checks, gb = jax.jit(jax.vmap(narrow_autodiff.value_and_grad_batched, in_axes=(0, 0, None, None)),
+                         static_argnums=3)(batch, Xs, Y, config)
+    np.testing.assert_array_equal(checks, [0.0, 0.0])
+    for i, (one, Xi) in enumerate(((p, X), (q, Xs[1]))):
+        _, ref = train.core_value_and_grad(one, Xi, Y, config)
+        for k in ref:
+            close(gb[k][i], ref[k], RTOL64)
+    axes = {k: (None if k == "b1" else 0) for k in p}  # b1 shared by both models
+    shared = dict(batch, b1=p["b1"])
+    _, gs = jax.vmap(narrow_autodiff.value_and_grad_batched, in_axes=(axes, None, None, None))(shared, X, Y, config)
+    _, ref = train.core_value_and_grad(dict(q, b1=p["b1"]), X, Y, config)
+    for k in ref:
+        close(gs[k][1], ref[k], RTOL64)
+
+
+@pytest.mark.parametrize("output,n_out", OUTPUTS)
+def test_batched_check_is_nan_for_exactly_the_models_whose_logits_are_not(output, n_out):
+    """Under the sweeps' vmap each model's check is its own: a model with an infinite or NaN
+    weight gets NaN, the others 0, and their gradients stay those of a model trained alone."""
+    p, X, Y = problem([2, 4, n_out], 9, output)
+    p, X, Y = ({k: np.asarray(v, np.float32) for k, v in p.items()}, np.asarray(X, np.float32),
+               np.asarray(Y, np.float32))
+    config = ("tanh", output, "autodiff")
+    models = []
+    for bad in (None, np.inf, np.nan, None):
+        W2 = p["W2"].copy()
+        if bad is not None:
+            W2[0, 1] = bad
+        models.append(dict(p, W2=W2))
+    batch = {k: jnp.stack([m[k] for m in models]) for k in p}
+    checks, gb = jax.jit(jax.vmap(narrow_autodiff.value_and_grad_batched, in_axes=(0, None, None, None)),
+                         static_argnums=3)(batch, X, Y, config)
+    assert [bool(np.isnan(c)) for c in np.asarray(checks)] == [False, True, True, False]
+    assert float(checks[0]) == 0.0 and float(checks[3]) == 0.0
+    _, alone = narrow_autodiff.value_and_grad_batched(p, X, Y, config)
+    for k in alone:
+        close(gb[k][0], alone[k], 1e-5)  # float32: same cost, the models' sums in another order
+        close(gb[k][3], alone[k], 1e-5)
+
+
 @pytest.mark.parametrize("hidden,output,n_out,dims", CONFIGS[::2])
 def test_checked_grad_equals_core_jax_grad_float64_and_under_vmap(x64, hidden, output, n_out, dims):
     """dnnjax.gradients.checked_grad (the sweeps' autodiff step): the same jax.grad of the same
