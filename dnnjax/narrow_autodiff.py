@@ -93,44 +93,18 @@ def value_and_grad(params, X, Y, config):
     return check, grads
 
 
-
-
-def _unit_cost_and_check(params, c, X, Y, hidden, output):
-    """The cost with every layer after the first written one unit at a time, plus ``c * sum(0 * Z_L)``.
-
-    The first layer is the core's ``W1 X + b1`` (a dot: under ``vmap`` one GEMM with the shared
-    ``X``, and ``dW1`` another). After it every row of ``A[l]`` and ``Z[l]`` is its own (m,)
-    array (``jnp.unstack``, whose transpose is a stack; slices would transpose to pads) and
-    every weight a scalar: ``Z[l][j] = sum_k W[l][j, k] A[l-1][k] + b[l][j]`` is element-wise,
-    so there is no tiny batched dot and no 3-D broadcast; each of those weights' gradients is
-    one sum over the examples, and ``dZ[l-1]`` an element-wise expression.
-    """
-    g = activations.HIDDEN[hidden].fn
-    L = num_layers(params)
-    Z = params["W1"] @ X + params["b1"]
-    for l in range(2, L + 1):
-        A = jnp.unstack(g(Z), axis=0) if l == 2 else [g(z) for z in Z]  # g of the GEMM's output in one loop
-        W = [jnp.unstack(row) for row in jnp.unstack(params[f"W{l}"], axis=0)]
-        b = jnp.unstack(params[f"b{l}"][:, 0])
-        Z = []
-        for j, Wj in enumerate(W):
-            z = Wj[0] * A[0]
-            for k in range(1, len(A)):
-                z = z + Wj[k] * A[k]
-            Z.append(z + b[j])
-    Z = jnp.stack(Z) if isinstance(Z, list) else Z
-    watched = jnp.square(Z - Y) if output == "linear" else Z
-    return losses.loss_from_logits(Z, Y, output) + c * jnp.sum(0 * watched)
-
-
 def _models_cost_and_check(P, c, X, Y, hidden, output):
-    """:func:`_unit_cost_and_check` of ``B`` models at once, summed, with the model axis written out.
+    """The summed cost of ``B`` models, every layer after the first written one unit at a time,
+    plus each model's ``c[b] * sum(0 * Z_L[b])``.
 
     ``P``: ``{"W1": (B, n_1, n_x), "b1": (B, n_1, 1), ...}``; ``c``: (B,) zeros (each model's
-    check is its gradient). The first layer is one GEMM of ``W1`` stacked units-major,
+    check is its gradient). Every row of ``A[l]`` and ``Z[l]`` is its own ``(B, m)`` array
+    (``jnp.unstack``, whose transpose is a stack; slices would transpose to pads) and every later
+    weight a ``(B,)`` vector: ``Z[l][j] = sum_k W[l][:, j, k] A[l-1][k] + b[l][:, j]`` is
+    element-wise, so there is no tiny batched dot and no 3-D broadcast; each of those weights'
+    gradients is one sum over the examples. The first layer is one GEMM of ``W1`` stacked units-major,
     ``(n_1 B, n_x) @ X``, so each unit's rows ``Z1[j]`` are one contiguous ``(B, m)`` block (under
-    ``vmap`` they are strided slices of ``(B, n_1, m)``); every later weight is a ``(B,)`` vector.
-    The models are independent, so the gradient of the sum is each model's own gradient.
+    ``vmap`` they are strided slices of ``(B, n_1, m)``). The models are independent, so the gradient of the sum is each model's own gradient.
     """
     g = activations.HIDDEN[hidden].fn
     L = num_layers(P)
@@ -155,12 +129,17 @@ def _models_cost_and_check(P, c, X, Y, hidden, output):
 
 @functools.lru_cache(maxsize=None)
 def _batched_step(hidden: str, output: str):
-    """``(params, X, Y) -> (check, grads)`` for one model, whose ``vmap`` over the parameters
-    (``X``, ``Y`` shared: the sweeps) is :func:`_models_cost_and_check`'s ``jax.grad``."""
-    def one(params, X, Y):
-        grads, check = jax.grad(_unit_cost_and_check, argnums=(0, 1))(
-            params, jnp.zeros((), X.dtype), X, Y, hidden, output)
+    """``(params, X, Y) -> (check, grads)``: ``jax.grad`` of :func:`_models_cost_and_check`, for
+    one model (as a batch of one) and, under a ``vmap`` over the parameters alone (``X``, ``Y``
+    shared: the sweeps), for the whole batch at once."""
+    def models(P, X, Y):
+        grads, check = jax.grad(_models_cost_and_check, argnums=(0, 1))(
+            P, jnp.zeros((jax.tree.leaves(P)[0].shape[0],), X.dtype), X, Y, hidden, output)
         return check, grads
+
+    def one(params, X, Y):
+        check, grads = models(jax.tree.map(lambda v: v[None], params), X, Y)
+        return check[0], jax.tree.map(lambda v: v[0], grads)
 
     step = custom_vmap(one)
 
@@ -172,25 +151,22 @@ def _batched_step(hidden: str, output: str):
             axes = (jax.tree.map(lambda b: 0 if b else None, p_batched), 0 if x_batched else None,
                     0 if y_batched else None)
             return jax.vmap(one, in_axes=axes, axis_size=axis_size)(params, X, Y), (True, everything)
-        grads, check = jax.grad(_models_cost_and_check, argnums=(0, 1))(
-            params, jnp.zeros((axis_size,), X.dtype), X, Y, hidden, output)
-        return (check, grads), (True, everything)
+        return models(params, X, Y), (True, everything)
 
     return step
 
 
 def value_and_grad_batched(params, X, Y, config):
     """:func:`value_and_grad` for ``vmap`` (the sweeps): ``(check, grads)``, ``jax.grad`` of
-    :func:`_unit_cost_and_check` (the check its gradient in ``c`` at ``c = 0``, as
+    :func:`_models_cost_and_check` (the check its gradient in ``c`` at ``c = 0``, as
     :func:`dnnjax.gradients.checked_grad`).
 
     Batched over ``B`` models, the packed form's ``(B, P + 1, m)`` broadcast is materialised
     (6.8x slower for 64 planar models). Here the first layer and ``dW1`` are GEMMs with the
     shared ``X`` (as the manual batched step's ``dW1``) and the later layers element-wise on
     ``(B, m)`` rows, each of their gradient entries a ``(B, m) -> (B,)`` sum. Under ``vmap`` over
-    the parameters alone (``jax.custom_batching.custom_vmap``) the same cost is written for the
-    ``B`` models at once (:func:`_models_cost_and_check`), its first layer stacked units-major so
-    each unit's rows are contiguous: 64 planar models, 28 kernels per iteration, 0.87-0.98 of the
+    the parameters alone (``jax.custom_batching.custom_vmap``) the cost is taken for the ``B``
+    models at once, its first layer stacked units-major so each unit's rows are contiguous: 64 planar models, 28 kernels per iteration, 0.87-0.98 of the
     time of ``vmap`` of the one-model form (side by side), which is what any other ``vmap`` gets.
     """
     hidden, output, _ = config
